@@ -1,0 +1,112 @@
+package ai.poncho.chat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One streamed piece of a completion, serialised exactly as OpenAI's {@code chat.completion.chunk}.
+ * A usage-only chunk (the last one when {@code stream_options.include_usage} is set) has no choices.
+ */
+public record ChatChunk(String id, long created, String model, List<Choice> choices, Usage usage) {
+
+  public record Delta(String role, String content, List<ToolCallDelta> toolCalls) {
+    public Delta {
+      toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : List.copyOf(toolCalls);
+    }
+
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject();
+      if (role != null) {
+        json.put("role", role);
+      }
+      if (content != null) {
+        json.put("content", content);
+      }
+      if (toolCalls != null) {
+        JsonArray calls = new JsonArray();
+        toolCalls.forEach(call -> calls.add(call.toJson()));
+        json.put("tool_calls", calls);
+      }
+      return json;
+    }
+
+    public static Delta fromJson(JsonObject json) {
+      List<ToolCallDelta> calls = null;
+      JsonArray array = json.getJsonArray("tool_calls");
+      if (array != null) {
+        calls = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+          calls.add(ToolCallDelta.fromJson(array.getJsonObject(i)));
+        }
+      }
+      return new Delta(json.getString("role"), json.getString("content"), calls);
+    }
+  }
+
+  public record Choice(int index, Delta delta, String finishReason) {
+  }
+
+  public ChatChunk {
+    choices = List.copyOf(choices);
+  }
+
+  public static ChatChunk delta(String id, long created, String model, Delta delta, String finishReason) {
+    return new ChatChunk(id, created, model, List.of(new Choice(0, delta, finishReason)), null);
+  }
+
+  public static ChatChunk usageOnly(String id, long created, String model, Usage usage) {
+    return new ChatChunk(id, created, model, List.of(), usage);
+  }
+
+  public ChatChunk withModel(String newModel) {
+    return new ChatChunk(id, created, newModel, choices, usage);
+  }
+
+  public String finishReason() {
+    for (Choice choice : choices) {
+      if (choice.finishReason() != null) {
+        return choice.finishReason();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * OpenAI form. With {@code includeUsageField} every chunk carries {@code "usage"} (null until the
+   * last), as OpenAI does when the client asked for usage.
+   */
+  public JsonObject toJson(boolean includeUsageField) {
+    JsonArray array = new JsonArray();
+    for (Choice choice : choices) {
+      array.add(new JsonObject().put("index", choice.index()).put("delta", choice.delta().toJson())
+          .put("logprobs", null).put("finish_reason", choice.finishReason()));
+    }
+    JsonObject json = new JsonObject().put("id", id).put("object", "chat.completion.chunk")
+        .put("created", created).put("model", model).put("choices", array);
+    if (usage != null) {
+      json.put("usage", usage.toJson());
+    } else if (includeUsageField) {
+      json.put("usage", null);
+    }
+    return json;
+  }
+
+  public JsonObject toJson() {
+    return toJson(false);
+  }
+
+  /** Reads an OpenAI {@code chat.completion.chunk} (from an upstream or the clustered bus). */
+  public static ChatChunk fromJson(JsonObject json) {
+    List<Choice> choices = new ArrayList<>();
+    JsonArray array = json.getJsonArray("choices", new JsonArray());
+    for (int i = 0; i < array.size(); i++) {
+      JsonObject choice = array.getJsonObject(i);
+      choices.add(new Choice(choice.getInteger("index", i),
+          Delta.fromJson(choice.getJsonObject("delta", new JsonObject())), choice.getString("finish_reason")));
+    }
+    return new ChatChunk(json.getString("id"), json.getLong("created", 0L), json.getString("model"), choices,
+        Usage.fromJson(json.getJsonObject("usage")));
+  }
+}

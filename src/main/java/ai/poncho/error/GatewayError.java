@@ -1,0 +1,42 @@
+package ai.poncho.error;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A failure as a client sees it: HTTP status plus the OpenAI error object
+ * {@code {"error":{"message","type","param","code"}}}. Immutable, so it crosses the event bus as is.
+ */
+public record GatewayError(int status, String type, String code, String param, String message) {
+
+  public static GatewayError of(ErrorKind kind, String code, String param, String message) {
+    return new GatewayError(kind.status(), kind.type(), code, param, message);
+  }
+
+  public static GatewayError invalid(String param, String message) {
+    return of(ErrorKind.INVALID_REQUEST, "invalid_value", param, message);
+  }
+
+  public GatewayException toException() {
+    return new GatewayException(this);
+  }
+
+  /** The body sent to clients. */
+  public JsonObject toResponseJson() {
+    return new JsonObject().put("error", new JsonObject()
+        .put("message", message)
+        .put("type", type)
+        .put("param", param)
+        .put("code", code));
+  }
+
+  /** The flat form used on the clustered event bus and in reply failures. */
+  public JsonObject toJson() {
+    return new JsonObject().put("status", status).put("type", type).put("code", code)
+        .put("param", param).put("message", message);
+  }
+
+  public static GatewayError fromJson(JsonObject json) {
+    return new GatewayError(json.getInteger("status", 500), json.getString("type", "server_error"),
+        json.getString("code"), json.getString("param"), json.getString("message", "Unknown error"));
+  }
+}

@@ -1,0 +1,49 @@
+package ai.poncho.config;
+
+import ai.poncho.provider.mock.MockSettings;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole validated configuration. Verticles receive the raw JSON as their deployment config and
+ * read it through {@link #from}, so any of them can be deployed alone on another node.
+ */
+public record PonchoConfig(
+    HttpConfig http,
+    DispatchConfig dispatch,
+    MockSettings mock,
+    Map<String, ModelConfig> models,
+    String defaultModel,
+    ClusterConfig cluster,
+    MetricsConfig metrics,
+    List<String> warnings,
+    JsonObject raw) {
+
+  public static PonchoConfig from(JsonObject json) {
+    ConfigReader root = ConfigReader.root(json);
+    Map<String, ModelConfig> models = new LinkedHashMap<>();
+    List<String> warnings = new ArrayList<>();
+    ConfigReader modelsSection = root.section("models");
+    modelsSection.sections().forEach((name, reader) -> {
+      ModelConfig model = ModelConfig.from(name, reader);
+      models.put(name, model);
+      warnings.addAll(model.warnings(modelsSection.path(name)));
+    });
+    if (models.isEmpty()) {
+      root.problem("models", "at least one model must be configured");
+    }
+    String defaultModel = root.string("default_model", models.isEmpty() ? null : models.keySet().iterator().next());
+    if (defaultModel != null && !models.isEmpty() && !models.containsKey(defaultModel)) {
+      root.problem("default_model", "names no configured model ('" + defaultModel + "')");
+    }
+    PonchoConfig config = new PonchoConfig(HttpConfig.from(root.section("http")),
+        DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
+        defaultModel, ClusterConfig.from(root.section("cluster")),
+        MetricsConfig.from(root.section("metrics")), List.copyOf(warnings), json);
+    root.throwIfInvalid();
+    return config;
+  }
+}

@@ -1,0 +1,193 @@
+package ai.poncho.bus;
+
+import ai.poncho.chat.ChatChunk;
+import ai.poncho.chat.ChatRequest;
+import ai.poncho.chat.Ids;
+import ai.poncho.error.ErrorKind;
+import ai.poncho.error.GatewayError;
+import ai.poncho.error.GatewayException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayDeque;
+
+/**
+ * Consumer side of a stream across the event bus (used by the SSE and WebSocket writers). It grants the
+ * producer credit only for chunks it has handed on while not paused, so pausing it (a full socket) stops
+ * the producer within one window. {@link #cancel()} tells the producer to stop the upstream call.
+ */
+public final class RemoteChatStream {
+
+  private final Vertx vertx;
+  private final EventBus bus;
+  private final int window;
+  private final int grantEvery;
+  private final long idleTimeoutMs;
+  private final String sinkAddress = Addresses.STREAM_SINK_PREFIX + Ids.random("");
+  private final ArrayDeque<Object> queue = new ArrayDeque<>();
+  private MessageConsumer<Object> sink;
+  private StreamStarted started;
+  private Handler<ChatChunk> chunkHandler;
+  private Handler<StreamEnd> endHandler;
+  private Handler<GatewayError> failureHandler;
+  private boolean paused;
+  private boolean done;
+  private int consumedSinceGrant;
+  private long lastActivity;
+  private long idleTimer = -1;
+
+  private RemoteChatStream(Vertx vertx, int window, long idleTimeoutMs) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
+    this.window = window;
+    this.grantEvery = Math.max(1, window / 2);
+    this.idleTimeoutMs = idleTimeoutMs;
+  }
+
+  /**
+   * Opens a stream at {@code address} (dispatch or prompt). Fails with a {@link GatewayException} when
+   * the request is refused before any chunk (bad request, unknown model, upstream error status).
+   */
+  public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, ChatRequest request,
+                                              int window, long openTimeoutMs, long idleTimeoutMs) {
+    RemoteChatStream stream = new RemoteChatStream(vertx, window, idleTimeoutMs);
+    stream.sink = vertx.eventBus().consumer(stream.sinkAddress, stream::onMessage);
+    return stream.sink.completion()
+        .compose(v -> vertx.eventBus().<StreamStarted>request(address,
+            new StreamOpen(requestId, request, stream.sinkAddress, window),
+            new DeliveryOptions().setSendTimeout(openTimeoutMs)))
+        .map(reply -> {
+          stream.started = reply.body();
+          stream.touch();
+          stream.scheduleIdleCheck();
+          return stream;
+        })
+        .onFailure(failure -> stream.sink.unregister());
+  }
+
+  /** The model actually serving this stream (after any fallback). */
+  public String model() {
+    return started.model();
+  }
+
+  public RemoteChatStream handler(Handler<ChatChunk> handler) {
+    this.chunkHandler = handler;
+    drain();
+    return this;
+  }
+
+  public RemoteChatStream endHandler(Handler<StreamEnd> handler) {
+    this.endHandler = handler;
+    drain();
+    return this;
+  }
+
+  public RemoteChatStream failureHandler(Handler<GatewayError> handler) {
+    this.failureHandler = handler;
+    drain();
+    return this;
+  }
+
+  public RemoteChatStream pause() {
+    paused = true;
+    return this;
+  }
+
+  public RemoteChatStream resume() {
+    if (paused) {
+      paused = false;
+      drain();
+      grant();
+    }
+    return this;
+  }
+
+  public boolean isDone() {
+    return done;
+  }
+
+  /** Stops the stream: the producer cancels the upstream call; no handler is called afterwards. */
+  public void cancel() {
+    if (done) {
+      return;
+    }
+    close();
+    if (started != null) {
+      bus.send(started.controlAddress(), StreamControl.CANCEL);
+    }
+  }
+
+  private void onMessage(Message<Object> message) {
+    if (done) {
+      return;
+    }
+    touch();
+    queue.add(message.body());
+    drain();
+  }
+
+  private void drain() {
+    while (!done && !paused && chunkHandler != null && endHandler != null && failureHandler != null
+        && !queue.isEmpty()) {
+      Object event = queue.poll();
+      if (event instanceof ChatChunk chunk) {
+        consumedSinceGrant++;
+        chunkHandler.handle(chunk);
+        if (consumedSinceGrant >= grantEvery && !paused) {
+          grant();
+        }
+      } else if (event instanceof StreamEnd end) {
+        close();
+        endHandler.handle(end);
+      } else if (event instanceof StreamFailure failure) {
+        close();
+        failureHandler.handle(failure.error());
+      }
+    }
+  }
+
+  private void grant() {
+    if (!done && consumedSinceGrant > 0 && started != null) {
+      bus.send(started.controlAddress(), StreamControl.credit(consumedSinceGrant));
+      consumedSinceGrant = 0;
+    }
+  }
+
+  private void touch() {
+    lastActivity = System.currentTimeMillis();
+  }
+
+  /** One timer at a time, re-armed lazily, instead of a timer per chunk. */
+  private void scheduleIdleCheck() {
+    idleTimer = vertx.setTimer(idleTimeoutMs, id -> {
+      if (done) {
+        return;
+      }
+      long idle = System.currentTimeMillis() - lastActivity;
+      if (paused || idle < idleTimeoutMs) {
+        if (paused) {
+          touch();
+        }
+        scheduleIdleCheck();
+        return;
+      }
+      Handler<GatewayError> handler = failureHandler;
+      cancel();
+      if (handler != null) {
+        handler.handle(GatewayError.of(ErrorKind.TIMEOUT, "stream_timeout", null,
+            "The stream produced nothing for " + idleTimeoutMs + " ms."));
+      }
+    });
+  }
+
+  private void close() {
+    done = true;
+    queue.clear();
+    vertx.cancelTimer(idleTimer);
+    sink.unregister();
+  }
+}

@@ -1,0 +1,18 @@
+package ai.poncho.bus;
+
+import ai.poncho.chat.Usage;
+import io.vertx.core.json.JsonObject;
+
+/** Last event of a stream that completed. */
+public record StreamEnd(String finishReason, Usage usage, String model) {
+
+  public JsonObject toJson() {
+    return new JsonObject().put("finish_reason", finishReason).put("usage", usage == null ? null : usage.toJson())
+        .put("model", model);
+  }
+
+  public static StreamEnd fromJson(JsonObject json) {
+    return new StreamEnd(json.getString("finish_reason"), Usage.fromJson(json.getJsonObject("usage")),
+        json.getString("model"));
+  }
+}

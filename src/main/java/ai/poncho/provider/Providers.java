@@ -1,0 +1,37 @@
+package ai.poncho.provider;
+
+import ai.poncho.config.ModelConfig;
+import ai.poncho.config.PonchoConfig;
+import ai.poncho.config.ProviderKind;
+import ai.poncho.error.ErrorKind;
+import ai.poncho.error.GatewayError;
+import ai.poncho.error.GatewayException;
+import ai.poncho.provider.mock.MockProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The provider implementation for each provider family, created once per dispatch verticle. */
+public final class Providers {
+
+  private final Map<ProviderKind, ChatProvider> byKind = new EnumMap<>(ProviderKind.class);
+
+  public Providers(Vertx vertx, PonchoConfig config, MeterRegistry registry) {
+    byKind.put(ProviderKind.MOCK, new MockProvider(vertx, config.mock(), registry));
+  }
+
+  public ChatProvider forModel(ModelConfig model) {
+    ChatProvider provider = byKind.get(model.provider());
+    if (provider == null) {
+      throw new GatewayException(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "provider_unavailable", "model",
+          "The provider '" + model.provider().id() + "' of model '" + model.name() + "' is not available."));
+    }
+    return provider;
+  }
+
+  public Future<Void> close() {
+    return Future.all(byKind.values().stream().map(ChatProvider::close).toList()).mapEmpty();
+  }
+}

@@ -1,0 +1,87 @@
+package ai.poncho.provider.mock;
+
+import ai.poncho.chat.ChatMessage;
+import ai.poncho.chat.ChatResponse;
+import ai.poncho.chat.ChatStream;
+import ai.poncho.chat.Ids;
+import ai.poncho.error.ErrorKind;
+import ai.poncho.error.GatewayError;
+import ai.poncho.provider.ChatProvider;
+import ai.poncho.provider.ProviderCall;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.List;
+
+/**
+ * The built-in model: deterministic completions with configurable latency and fault injection, so
+ * tests, demos and load tests need no API key. It meters what it produces
+ * ({@code poncho_mock_chunks_produced_total}, {@code poncho_mock_streams_cancelled_total}).
+ */
+public final class MockProvider implements ChatProvider {
+
+  private final Vertx vertx;
+  private final MockSettings defaults;
+  private final MeterRegistry registry;
+
+  public MockProvider(Vertx vertx, MockSettings defaults, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.defaults = defaults;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<ChatResponse> complete(ProviderCall call) {
+    MockSettings settings = settings(call);
+    if (settings.errorStatus() > 0) {
+      return delayed(settings.latencyMs(), () -> Future.failedFuture(injected(settings.errorStatus())));
+    }
+    if (settings.failAfterChunks() > 0) {
+      return delayed(settings.latencyMs(), () -> Future.failedFuture(GatewayError.of(ErrorKind.SERVER_ERROR,
+          "upstream_error", null, "The mock upstream failed (mock_fail_after_chunks).").toException()));
+    }
+    MockReply reply = MockReply.plan(call.request(), settings, Ids.random("call_"));
+    ChatMessage message = new ChatMessage(ChatMessage.ASSISTANT, reply.content(), null, null,
+        reply.toolCall() == null ? null : List.of(reply.toolCall()), null);
+    ChatResponse response = new ChatResponse(Ids.completionId(), System.currentTimeMillis() / 1000,
+        call.request().model(), List.of(new ChatResponse.Choice(0, message, reply.finishReason())), reply.usage(),
+        null);
+    return delayed(settings.latencyMs(), () -> Future.succeededFuture(response));
+  }
+
+  @Override
+  public Future<ChatStream> stream(ProviderCall call) {
+    MockSettings settings = settings(call);
+    if (settings.errorStatus() > 0) {
+      return Future.failedFuture(injected(settings.errorStatus()));
+    }
+    MockReply reply = MockReply.plan(call.request(), settings, Ids.random("call_"));
+    String model = call.request().model();
+    return Future.succeededFuture(new MockStream(vertx, reply, settings, Ids.completionId(),
+        System.currentTimeMillis() / 1000, model,
+        Counter.builder("poncho.mock.chunks.produced").tag("model", model)
+            .description("Content chunks the mock model produced").register(registry),
+        Counter.builder("poncho.mock.streams.cancelled").tag("model", model)
+            .description("Mock streams cancelled before their end").register(registry)));
+  }
+
+  private MockSettings settings(ProviderCall call) {
+    return defaults.withModelParams(call.model().customParams()).withRequestMetadata(call.request().metadata());
+  }
+
+  private static Throwable injected(int status) {
+    return GatewayError.of(ErrorKind.ofUpstreamStatus(status), "upstream_error", null,
+        "The mock upstream answered with status " + status + " (mock_error_status).").toException();
+  }
+
+  private <T> Future<T> delayed(long delayMs, java.util.function.Supplier<Future<T>> result) {
+    if (delayMs <= 0) {
+      return result.get();
+    }
+    Promise<T> promise = Promise.promise();
+    vertx.setTimer(delayMs, id -> result.get().onComplete(promise));
+    return promise.future();
+  }
+}

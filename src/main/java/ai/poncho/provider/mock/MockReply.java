@@ -1,0 +1,100 @@
+package ai.poncho.provider.mock;
+
+import ai.poncho.chat.ChatMessage;
+import ai.poncho.chat.ChatRequest;
+import ai.poncho.chat.FinishReason;
+import ai.poncho.chat.ToolCall;
+import ai.poncho.chat.Usage;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The mock model's deterministic answer, derived from the prompt: it echoes the last user message
+ * ("Mock reply to: …"), in chunks of {@code tokensPerChunk} words, cut at {@code max_tokens}. When the
+ * request forces a tool ({@code tool_choice} "required" or a named function) it calls that tool instead.
+ * One word counts as one token; prompt tokens are estimated as a tokenizer would (about 4 characters a token).
+ */
+record MockReply(List<String> contentChunks, ToolCall toolCall, List<String> argumentChunks, String finishReason,
+                 Usage usage) {
+
+  private static final String PREFIX = "Mock reply to:";
+  private static final String EMPTY_PROMPT_REPLY = "Hello from the PonchoAI mock model.";
+  private static final int ARGUMENT_FRAGMENT = 8;
+
+  static MockReply plan(ChatRequest request, MockSettings settings, String callId) {
+    String lastUser = lastUserText(request);
+    int promptTokens = promptTokens(request);
+    String forcedTool = forcedTool(request);
+    if (forcedTool != null) {
+      String arguments = new JsonObject().put("query", lastUser).encode();
+      List<String> fragments = new ArrayList<>();
+      for (int i = 0; i < arguments.length(); i += ARGUMENT_FRAGMENT) {
+        fragments.add(arguments.substring(i, Math.min(arguments.length(), i + ARGUMENT_FRAGMENT)));
+      }
+      return new MockReply(List.of(), new ToolCall(callId, "function", forcedTool, arguments), fragments,
+          FinishReason.TOOL_CALLS, Usage.of(promptTokens, fragments.size()));
+    }
+    String[] words = (lastUser.isBlank() ? EMPTY_PROMPT_REPLY : PREFIX + " " + lastUser).trim().split("\\s+");
+    int wanted = settings.chunks() > 0 ? settings.chunks() * settings.tokensPerChunk() : words.length;
+    int limit = request.maxTokens() == null ? Integer.MAX_VALUE : request.maxTokens();
+    int produced = Math.min(wanted, limit);
+    List<String> chunks = new ArrayList<>();
+    StringBuilder chunk = new StringBuilder();
+    for (int i = 0; i < produced; i++) {
+      if (i > 0) {
+        chunk.append(' ');
+      }
+      chunk.append(words[i % words.length]);
+      if ((i + 1) % settings.tokensPerChunk() == 0 || i == produced - 1) {
+        chunks.add(chunk.toString());
+        chunk.setLength(0);
+      }
+    }
+    return new MockReply(chunks, null, List.of(), produced < wanted ? FinishReason.LENGTH : FinishReason.STOP,
+        Usage.of(promptTokens, produced));
+  }
+
+  String content() {
+    return toolCall != null ? null : String.join("", contentChunks);
+  }
+
+  /** Chunks the stream will emit as content or tool-call fragments. */
+  int pieces() {
+    return toolCall != null ? argumentChunks.size() : contentChunks.size();
+  }
+
+  private static String lastUserText(ChatRequest request) {
+    List<ChatMessage> messages = request.messages();
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      if (ChatMessage.USER.equals(messages.get(i).role())) {
+        return messages.get(i).textContent().trim();
+      }
+    }
+    return "";
+  }
+
+  private static int promptTokens(ChatRequest request) {
+    int tokens = 3;
+    for (ChatMessage message : request.messages()) {
+      tokens += 4 + (message.textContent().length() + 3) / 4;
+      if (message.parts() != null) {
+        tokens += 85 * (int) message.parts().stream().filter(part -> part.isImage()).count();
+      }
+    }
+    return tokens;
+  }
+
+  private static String forcedTool(ChatRequest request) {
+    if (!request.hasTools()) {
+      return null;
+    }
+    if (request.toolChoice() instanceof JsonObject choice) {
+      return choice.getJsonObject("function").getString("name");
+    }
+    if ("required".equals(request.toolChoice())) {
+      return request.tools().getJsonObject(0).getJsonObject("function").getString("name");
+    }
+    return null;
+  }
+}

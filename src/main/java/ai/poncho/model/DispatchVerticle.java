@@ -1,0 +1,135 @@
+package ai.poncho.model;
+
+import ai.poncho.bus.Addresses;
+import ai.poncho.bus.BusCodecs;
+import ai.poncho.bus.CompletionEvent;
+import ai.poncho.bus.DispatchRequest;
+import ai.poncho.bus.Replies;
+import ai.poncho.bus.StreamOpen;
+import ai.poncho.bus.StreamOutcome;
+import ai.poncho.bus.StreamPump;
+import ai.poncho.chat.ChatResponse;
+import ai.poncho.chat.Usage;
+import ai.poncho.config.ModelConfig;
+import ai.poncho.config.PonchoConfig;
+import ai.poncho.error.GatewayError;
+import ai.poncho.metrics.Meters;
+import ai.poncho.provider.ProviderCall;
+import ai.poncho.provider.Providers;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Model dispatch: resolves the public model, checks the request against it, and runs it on the
+ * model's provider; streams are pumped back over the bus with flow control. Publishes a
+ * {@link CompletionEvent} for every call.
+ */
+public final class DispatchVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DispatchVerticle.class);
+
+  private PonchoConfig config;
+  private ModelRegistry registry;
+  private Providers providers;
+  private EventBus bus;
+
+  @Override
+  public Future<?> start() {
+    config = PonchoConfig.from(config());
+    BusCodecs.register(vertx);
+    bus = vertx.eventBus();
+    registry = new ModelRegistry(config.models());
+    providers = new Providers(vertx, config, Meters.registry(config.metrics()));
+    return Future.all(
+        bus.<DispatchRequest>consumer(Addresses.DISPATCH_COMPLETE, this::complete).completion(),
+        bus.<StreamOpen>consumer(Addresses.DISPATCH_STREAM, this::stream).completion(),
+        bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion(),
+        bus.consumer(Addresses.ping("dispatch"), message -> message.reply("ok")).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return providers.close();
+  }
+
+  private void complete(Message<DispatchRequest> message) {
+    long start = System.nanoTime();
+    DispatchRequest dispatch = message.body();
+    ProviderCall call;
+    try {
+      call = prepare(dispatch.requestId(), dispatch.request());
+    } catch (RuntimeException e) {
+      fail(message, dispatch.request().model(), null, false, start, e);
+      return;
+    }
+    providers.forModel(call.model()).complete(call).onComplete(result -> {
+      if (result.succeeded()) {
+        ChatResponse response = result.result();
+        message.reply(response);
+        Usage usage = response.usage();
+        publish(new CompletionEvent(call.request().model(), call.model().provider().id(), 200, false,
+            System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
+            usage == null ? 0 : usage.completionTokens(), response.finishReason()));
+      } else {
+        fail(message, call.request().model(), call.model(), false, start, result.cause());
+      }
+    });
+  }
+
+  private void stream(Message<StreamOpen> message) {
+    long start = System.nanoTime();
+    StreamOpen open = message.body();
+    ProviderCall call;
+    try {
+      call = prepare(open.requestId(), open.request());
+    } catch (RuntimeException e) {
+      fail(message, open.request().model(), null, true, start, e);
+      return;
+    }
+    providers.forModel(call.model()).stream(call)
+        .compose(stream -> StreamPump.create(vertx, stream, open, call.request().model(),
+                config.dispatch().streamStallTimeout())
+            .onFailure(failure -> stream.cancel()))
+        .onComplete(result -> {
+          if (result.failed()) {
+            fail(message, call.request().model(), call.model(), true, start, result.cause());
+            return;
+          }
+          StreamPump pump = result.result();
+          message.reply(pump.started());
+          pump.run();
+          pump.outcome().onSuccess(outcome -> publish(streamEvent(call, outcome, start)));
+        });
+  }
+
+  private ProviderCall prepare(String requestId, ai.poncho.chat.ChatRequest request) {
+    ModelConfig model = registry.resolve(request.model());
+    return new ProviderCall(requestId, model, registry.admit(model, request));
+  }
+
+  private CompletionEvent streamEvent(ProviderCall call, StreamOutcome outcome, long start) {
+    int status = outcome.error() != null ? outcome.error().status() : outcome.cancelled() ? 499 : 200;
+    Usage usage = outcome.usage();
+    return new CompletionEvent(call.request().model(), call.model().provider().id(), status, true,
+        System.nanoTime() - start, outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
+        usage == null ? 0 : usage.completionTokens(), outcome.finishReason());
+  }
+
+  private void fail(Message<?> message, String modelName, ModelConfig model, boolean stream, long start,
+                    Throwable failure) {
+    GatewayError error = Replies.fail(message, failure);
+    if (error.status() >= 500) {
+      LOG.warn("Model call failed: model={} status={} message={}", modelName, error.status(), error.message());
+    }
+    publish(new CompletionEvent(modelName, model == null ? "none" : model.provider().id(), error.status(), stream,
+        System.nanoTime() - start, 0, 0, 0, null));
+  }
+
+  private void publish(CompletionEvent event) {
+    bus.publish(Addresses.METRICS_COMPLETION, event);
+  }
+}

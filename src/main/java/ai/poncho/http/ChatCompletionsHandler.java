@@ -1,0 +1,64 @@
+package ai.poncho.http;
+
+import ai.poncho.bus.Addresses;
+import ai.poncho.bus.DispatchRequest;
+import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.chat.ChatJson;
+import ai.poncho.chat.ChatRequest;
+import ai.poncho.chat.ChatResponse;
+import ai.poncho.config.PonchoConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code POST /v1/chat/completions}: validates the request, sends it over the bus (to prompt execution
+ * for {@code prompt:<name>} models, to dispatch otherwise) and answers as JSON or as SSE.
+ */
+public final class ChatCompletionsHandler {
+
+  /** Names the model that actually served the request (after fallbacks). */
+  public static final String MODEL_HEADER = "x-poncho-model";
+  public static final String PROMPT_MODEL_PREFIX = "prompt:";
+
+  private final Vertx vertx;
+  private final DeliveryOptions delivery;
+  private final int streamWindow;
+  private final long timeoutMs;
+
+  public ChatCompletionsHandler(Vertx vertx, PonchoConfig config) {
+    this.vertx = vertx;
+    this.timeoutMs = config.http().requestTimeout().toMillis();
+    this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
+    this.streamWindow = config.dispatch().streamWindow();
+  }
+
+  public void handle(RoutingContext ctx) {
+    ChatRequest request = ChatJson.request(JsonBody.object(ctx));
+    boolean prompt = request.model().startsWith(PROMPT_MODEL_PREFIX);
+    String requestId = RequestContext.id(ctx);
+    if (request.stream()) {
+      RemoteChatStream.open(vertx, prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM, requestId, request,
+              streamWindow, timeoutMs, timeoutMs)
+          .onSuccess(stream -> {
+            if (ctx.response().closed()) {
+              stream.cancel();
+            } else {
+              SseWriter.start(ctx.response(), stream, request.includeUsage());
+            }
+          })
+          .onFailure(ctx::fail);
+      return;
+    }
+    vertx.eventBus().<ChatResponse>request(prompt ? Addresses.PROMPT_COMPLETE : Addresses.DISPATCH_COMPLETE,
+            new DispatchRequest(requestId, request), delivery)
+        .onSuccess(reply -> {
+          ChatResponse response = reply.body();
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .putHeader(MODEL_HEADER, response.model())
+              .end(response.toJson().toBuffer());
+        })
+        .onFailure(ctx::fail);
+  }
+}

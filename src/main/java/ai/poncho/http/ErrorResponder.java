@@ -1,0 +1,53 @@
+package ai.poncho.http;
+
+import ai.poncho.error.ErrorKind;
+import ai.poncho.error.Errors;
+import ai.poncho.error.GatewayError;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place failures become responses: OpenAI error JSON with the right status, never a stack trace. */
+public final class ErrorResponder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorResponder.class);
+
+  private ErrorResponder() {
+  }
+
+  public static void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    GatewayError error = failure != null ? Errors.toGatewayError(failure) : forStatus(ctx.statusCode(), ctx);
+    if (error.status() >= 500) {
+      LOG.error("{} {} {} failed with {}: {}", RequestContext.id(ctx), ctx.request().method(), ctx.request().path(),
+          error.status(), error.message(), failure != null && error.status() == 500 ? failure : null);
+    }
+    send(ctx.response(), error);
+  }
+
+  public static void send(HttpServerResponse response, GatewayError error) {
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(error.toResponseJson().toBuffer());
+  }
+
+  private static GatewayError forStatus(int status, RoutingContext ctx) {
+    String route = ctx.request().method() + " " + ctx.request().path();
+    return switch (status) {
+      case 404 -> GatewayError.of(ErrorKind.NOT_FOUND, "unknown_url", null, "Unknown request URL: " + route + ".");
+      case 405 -> GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED, "method_not_allowed", null,
+          "Method " + ctx.request().method() + " is not allowed for " + ctx.request().path() + ".");
+      case 413 -> GatewayError.of(ErrorKind.PAYLOAD_TOO_LARGE, "request_too_large", null,
+          "The request body exceeds the configured maximum size.");
+      case 400 -> GatewayError.of(ErrorKind.INVALID_REQUEST, "bad_request", null, "The request is malformed.");
+      default -> status > 0 && status < 500
+          ? new GatewayError(status, "invalid_request_error", "request_failed", null, "The request failed.")
+          : GatewayError.of(ErrorKind.INTERNAL, "internal_error", null, "The server had an internal error.");
+    };
+  }
+}

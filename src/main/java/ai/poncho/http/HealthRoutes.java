@@ -1,0 +1,36 @@
+package ai.poncho.http;
+
+import ai.poncho.bus.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.List;
+
+/**
+ * Liveness (the process answers) and readiness: every verticle answers its ping somewhere in the
+ * cluster. Other capabilities add their own readiness procedures here.
+ */
+public final class HealthRoutes {
+
+  private static final List<String> VERTICLES = List.of("dispatch", "prompt", "metrics");
+  private static final long PING_TIMEOUT_MS = 1000;
+
+  private HealthRoutes() {
+  }
+
+  public static HealthCheckHandler live(Vertx vertx) {
+    return HealthCheckHandler.create(vertx).register("server", promise -> promise.complete(Status.OK()));
+  }
+
+  public static HealthCheckHandler ready(Vertx vertx) {
+    HealthCheckHandler handler = HealthCheckHandler.create(vertx);
+    DeliveryOptions ping = new DeliveryOptions().setSendTimeout(PING_TIMEOUT_MS);
+    for (String verticle : VERTICLES) {
+      handler.register(verticle, PING_TIMEOUT_MS * 2, promise -> vertx.eventBus()
+          .request(Addresses.ping(verticle), null, ping)
+          .onComplete(reply -> promise.complete(reply.succeeded() ? Status.OK() : Status.KO())));
+    }
+    return handler;
+  }
+}

@@ -1,0 +1,63 @@
+package ai.poncho.http;
+
+import ai.poncho.bus.BusCodecs;
+import ai.poncho.config.HttpConfig;
+import ai.poncho.config.PonchoConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+/**
+ * The HTTP front end: OpenAI-compatible API, health and metrics. Deployed once per core; the
+ * instances share one listening port.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  /** Key in the local shared map "poncho" under which the bound port is published (for port 0). */
+  public static final String PORT_KEY = "http.port";
+
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    PonchoConfig config = PonchoConfig.from(config());
+    BusCodecs.register(vertx);
+    HttpConfig http = config.http();
+    Router router = router(config);
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setTcpNoDelay(true)
+        .setTcpFastOpen(true).setDecompressionSupported(true));
+    // Port 0 means "any": a negative port makes all instances share one random port.
+    int port = http.port() == 0 ? -1 : http.port();
+    return server.requestHandler(router).listen(port)
+        .onSuccess(s -> vertx.sharedData().getLocalMap("poncho").put(PORT_KEY, s.actualPort()));
+  }
+
+  private Router router(PonchoConfig config) {
+    Router router = Router.router(vertx);
+    router.route().handler(RequestContext::assign);
+    if (config.http().accessLog()) {
+      router.route().handler(AccessLog::attach);
+    }
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    ChatCompletionsHandler chat = new ChatCompletionsHandler(vertx, config);
+    ModelsHandler models = new ModelsHandler(vertx);
+    // Content type is checked on its own route: Vert.x Web wants the body handler first on a route.
+    router.post("/v1/chat/completions").handler(JsonBody::requireJsonContentType);
+    router.post("/v1/chat/completions").handler(body).handler(chat::handle);
+    router.get("/v1/models").handler(models::list);
+    router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
+    router.get("/health/live").handler(HealthRoutes.live(vertx));
+    router.get("/health/ready").handler(HealthRoutes.ready(vertx));
+    if (config.metrics().enabled()) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metrics().registryName()));
+    }
+    router.route().failureHandler(ErrorResponder::handle);
+    router.errorHandler(404, ErrorResponder::handle);
+    router.errorHandler(405, ErrorResponder::handle);
+    return router;
+  }
+}

@@ -1,0 +1,46 @@
+package ai.poncho.http;
+
+import ai.poncho.chat.Ids;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Per-request id: the caller's {@code x-request-id} when it is sane, otherwise a generated one. It is
+ * echoed on every response and named in every log line of the request.
+ */
+public final class RequestContext {
+
+  public static final String HEADER = "x-request-id";
+  private static final String KEY = "poncho.requestId";
+  private static final int MAX_LENGTH = 128;
+
+  private RequestContext() {
+  }
+
+  public static void assign(RoutingContext ctx) {
+    String id = ctx.request().getHeader(HEADER);
+    if (!valid(id)) {
+      id = Ids.requestId();
+    }
+    ctx.put(KEY, id);
+    ctx.response().putHeader(HEADER, id);
+    ctx.next();
+  }
+
+  public static String id(RoutingContext ctx) {
+    String id = ctx.get(KEY);
+    return id == null ? "-" : id;
+  }
+
+  private static boolean valid(String id) {
+    if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,70 @@
+package ai.poncho.http;
+
+import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.chat.ChatChunk;
+import ai.poncho.error.GatewayError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes a bus stream as OpenAI Server-Sent Events: {@code data: {chunk}} … {@code data: [DONE]}. A
+ * failure after the start is sent as {@code data: {"error":…}} with no {@code [DONE]}. A full socket
+ * pauses the stream (and so the upstream); a closed one cancels it.
+ */
+public final class SseWriter {
+
+  private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+  private static final byte[] DATA = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] END = "\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private final HttpServerResponse response;
+  private final RemoteChatStream stream;
+  private final boolean includeUsage;
+
+  private SseWriter(HttpServerResponse response, RemoteChatStream stream, boolean includeUsage) {
+    this.response = response;
+    this.stream = stream;
+    this.includeUsage = includeUsage;
+  }
+
+  public static void start(HttpServerResponse response, RemoteChatStream stream, boolean includeUsage) {
+    new SseWriter(response, stream, includeUsage).run();
+  }
+
+  private void run() {
+    response.setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .putHeader("x-accel-buffering", "no")
+        .putHeader(ChatCompletionsHandler.MODEL_HEADER, stream.model());
+    response.closeHandler(v -> stream.cancel());
+    response.drainHandler(v -> stream.resume());
+    stream.failureHandler(this::onFailure);
+    stream.endHandler(end -> response.end(DONE.copy()));
+    stream.handler(this::onChunk);
+  }
+
+  private void onChunk(ChatChunk chunk) {
+    if (!includeUsage && chunk.usage() != null) {
+      if (chunk.choices().isEmpty()) {
+        return;
+      }
+      chunk = new ChatChunk(chunk.id(), chunk.created(), chunk.model(), chunk.choices(), null);
+    }
+    response.write(event(chunk.toJson(includeUsage).toBuffer()));
+    if (response.writeQueueFull()) {
+      stream.pause();
+    }
+  }
+
+  private void onFailure(GatewayError error) {
+    if (!response.ended() && !response.closed()) {
+      response.end(event(error.toResponseJson().toBuffer()));
+    }
+  }
+
+  private static Buffer event(Buffer json) {
+    return Buffer.buffer(json.length() + 8).appendBytes(DATA).appendBuffer(json).appendBytes(END);
+  }
+}

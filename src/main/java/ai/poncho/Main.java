@@ -1,0 +1,82 @@
+package ai.poncho;
+
+import ai.poncho.config.ConfigException;
+import ai.poncho.config.ConfigLoader;
+import ai.poncho.config.PonchoConfig;
+import io.vertx.core.Vertx;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point: {@code java -jar ponchoai.jar [--config FILE]}. The file defaults to
+ * {@code $PONCHO_CONFIG}, then {@code conf/poncho.yaml}. An invalid configuration is reported in full
+ * and the process exits with status 2.
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    String path = configPath(args);
+    PonchoConfig config;
+    try {
+      config = load(path);
+    } catch (ConfigException e) {
+      LOG.error("Invalid configuration in {}:", path);
+      e.problems().forEach(problem -> LOG.error("  {}", problem));
+      System.exit(2);
+      return;
+    }
+    config.warnings().forEach(warning -> LOG.warn("{}", warning));
+    try {
+      Vertx vertx = PonchoServer.createVertx(config).toCompletionStage().toCompletableFuture().get();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitClose(vertx), "poncho-shutdown"));
+      int port = PonchoServer.deploy(vertx, config).toCompletionStage().toCompletableFuture().get();
+      LOG.info("PonchoAI started: models {} on {}", config.models().keySet(),
+          port > 0 ? "http://" + config.http().host() + ":" + port : "no HTTP on this node");
+    } catch (ExecutionException e) {
+      LOG.error("PonchoAI failed to start: {}", e.getCause().getMessage(), e.getCause());
+      System.exit(1);
+    }
+  }
+
+  private static PonchoConfig load(String path) throws InterruptedException {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return ConfigLoader.load(bootstrap, path, System.getenv()).toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ConfigException ce) {
+        throw ce;
+      }
+      throw new ConfigException(java.util.List.of(path + ": " + e.getCause().getMessage()));
+    } finally {
+      bootstrap.close();
+    }
+  }
+
+  static String configPath(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
+        return args[i + 1];
+      }
+      if (args[i].startsWith("--config=")) {
+        return args[i].substring("--config=".length());
+      }
+    }
+    String env = System.getenv("PONCHO_CONFIG");
+    return env != null && !env.isBlank() ? env : ConfigLoader.DEFAULT_PATH;
+  }
+
+  private static void awaitClose(Vertx vertx) {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Shutdown did not complete cleanly: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package ai.poncho;
+
+import ai.poncho.config.PonchoConfig;
+import ai.poncho.http.HttpVerticle;
+import ai.poncho.metrics.MetricsVerticle;
+import ai.poncho.model.DispatchVerticle;
+import ai.poncho.prompt.PromptVerticle;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.EnumSet;
+import java.util.function.Supplier;
+
+/** Builds the Vert.x instance for a configuration and deploys this node's verticles. */
+public final class PonchoServer {
+
+  private PonchoServer() {
+  }
+
+  /** A Vert.x instance with Prometheus metrics, clustered over Hazelcast when {@code cluster.enabled}. */
+  public static Future<Vertx> createVertx(PonchoConfig config) {
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
+    VertxBuilder builder = Vertx.builder();
+    if (config.metrics().enabled()) {
+      MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
+          .setJvmMetricsEnabled(true)
+          .setRegistryName(config.metrics().registryName())
+          .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      BackendRegistries.setupBackend(metrics, registry);
+      options.setMetricsOptions(metrics);
+      builder.withMetrics(new MicrometerMetricsFactory(registry));
+    }
+    if (!config.cluster().enabled()) {
+      return Future.succeededFuture(builder.with(options).build());
+    }
+    options.setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()));
+    return builder.with(options).withClusterManager(new HazelcastClusterManager()).buildClustered();
+  }
+
+  /**
+   * Deploys the verticles this node runs (all, unless {@code cluster.verticles} names some). Completes
+   * with the bound HTTP port, or -1 when this node serves no HTTP.
+   */
+  public static Future<Integer> deploy(Vertx vertx, PonchoConfig config) {
+    DeploymentOptions single = new DeploymentOptions().setConfig(config.raw());
+    Future<?> chain = Future.succeededFuture();
+    chain = then(chain, vertx, config, "metrics", MetricsVerticle::new, single);
+    chain = then(chain, vertx, config, "dispatch", DispatchVerticle::new,
+        new DeploymentOptions(single).setInstances(config.dispatch().effectiveInstances()));
+    chain = then(chain, vertx, config, "prompt", PromptVerticle::new, single);
+    chain = then(chain, vertx, config, "http", HttpVerticle::new,
+        new DeploymentOptions(single).setInstances(config.http().effectiveInstances()));
+    return chain.map(v -> {
+      Object port = vertx.sharedData().getLocalMap("poncho").get(HttpVerticle.PORT_KEY);
+      return port == null ? -1 : (Integer) port;
+    });
+  }
+
+  private static Future<?> then(Future<?> chain, Vertx vertx, PonchoConfig config, String name,
+                                Supplier<? extends Deployable> verticle, DeploymentOptions options) {
+    if (!config.cluster().deploys(name)) {
+      return chain;
+    }
+    return chain.compose(v -> vertx.deployVerticle(verticle, options));
+  }
+}

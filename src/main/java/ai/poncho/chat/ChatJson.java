@@ -31,7 +31,11 @@ public final class ChatJson {
   /** Validates an OpenAI chat-completions request body. */
   public static ChatRequest request(JsonObject body) {
     String model = requiredString(body, "model");
-    List<ChatMessage> messages = messages(body.getValue("messages"));
+    // A prompt execution (model "prompt:<name>") renders its own messages; any given are history.
+    boolean prompt = model.startsWith("prompt:");
+    List<ChatMessage> messages = prompt && body.getValue("messages") == null ? List.of()
+        : prompt && body.getValue("messages") instanceof JsonArray a && a.isEmpty() ? List.of()
+        : messages(body.getValue("messages"));
     Double temperature = number(body, "temperature", 0, 2);
     Double topP = number(body, "top_p", 0, 1);
     Integer maxTokens = positiveInt(body, "max_completion_tokens");

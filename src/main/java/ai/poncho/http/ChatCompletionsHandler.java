@@ -2,6 +2,7 @@ package ai.poncho.http;
 
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.DispatchRequest;
+import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
@@ -20,7 +21,6 @@ public final class ChatCompletionsHandler {
 
   /** Names the model that actually served the request (after fallbacks). */
   public static final String MODEL_HEADER = "x-poncho-model";
-  public static final String PROMPT_MODEL_PREFIX = "prompt:";
 
   private final Vertx vertx;
   private final DeliveryOptions delivery;
@@ -36,7 +36,7 @@ public final class ChatCompletionsHandler {
 
   public void handle(RoutingContext ctx) {
     ChatRequest request = ChatJson.request(JsonBody.object(ctx));
-    boolean prompt = request.model().startsWith(PROMPT_MODEL_PREFIX);
+    boolean prompt = PromptExecution.isPrompt(request.model());
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
       RemoteChatStream.open(vertx, prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM, requestId, request,

@@ -20,9 +20,12 @@ public final class ErrorResponder {
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     GatewayError error = failure != null ? Errors.toGatewayError(failure) : forStatus(ctx.statusCode(), ctx);
-    if (error.status() >= 500) {
-      LOG.error("{} {} {} failed with {}: {}", RequestContext.id(ctx), ctx.request().method(), ctx.request().path(),
-          error.status(), error.message(), failure != null && error.status() == 500 ? failure : null);
+    if (error.status() == 500) {
+      LOG.error("{} {} {} failed: {}", RequestContext.id(ctx), ctx.request().method(), ctx.request().path(),
+          error.message(), failure);
+    } else if (error.status() > 500) {
+      LOG.warn("{} {} {} failed with {}: {}", RequestContext.id(ctx), ctx.request().method(), ctx.request().path(),
+          error.status(), error.message());
     }
     send(ctx.response(), error);
   }

@@ -20,6 +20,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class DispatchVerticle extends VerticleBase {
       fail(message, dispatch.request().model(), null, false, start, e);
       return;
     }
-    providers.forModel(call.model()).complete(call).onComplete(result -> {
+    attempt(() -> providers.forModel(call.model()).complete(call)).onComplete(result -> {
       if (result.succeeded()) {
         ChatResponse response = result.result();
         message.reply(response);
@@ -90,7 +91,7 @@ public final class DispatchVerticle extends VerticleBase {
       fail(message, open.request().model(), null, true, start, e);
       return;
     }
-    providers.forModel(call.model()).stream(call)
+    attempt(() -> providers.forModel(call.model()).stream(call))
         .compose(stream -> StreamPump.create(vertx, stream, open, call.request().model(),
                 config.dispatch().streamStallTimeout())
             .onFailure(failure -> stream.cancel()))
@@ -104,6 +105,15 @@ public final class DispatchVerticle extends VerticleBase {
           pump.run();
           pump.outcome().onSuccess(outcome -> publish(streamEvent(call, outcome, start)));
         });
+  }
+
+  /** A provider that throws instead of failing its future must still answer the caller. */
+  private static <T> Future<T> attempt(Supplier<Future<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private ProviderCall prepare(String requestId, ai.poncho.chat.ChatRequest request) {

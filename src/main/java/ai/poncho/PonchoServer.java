@@ -1,5 +1,6 @@
 package ai.poncho;
 
+import ai.poncho.cluster.HazelcastSetup;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.http.HttpVerticle;
 import ai.poncho.metrics.MetricsVerticle;
@@ -18,7 +19,6 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.EnumSet;
 import java.util.function.Supplier;
 
@@ -46,7 +46,7 @@ public final class PonchoServer {
       return Future.succeededFuture(builder.with(options).build());
     }
     options.setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()));
-    return builder.with(options).withClusterManager(new HazelcastClusterManager()).buildClustered();
+    return builder.with(options).withClusterManager(HazelcastSetup.clusterManager(config.cluster())).buildClustered();
   }
 
   /**

@@ -1,0 +1,102 @@
+package ai.poncho.cluster;
+
+import static ai.poncho.testing.TestServer.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.poncho.testing.Sse;
+import ai.poncho.testing.TestServer;
+import ai.poncho.chat.Ids;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two nodes on a Hazelcast cluster over loopback: HTTP and prompt on one, dispatch and metrics on the
+ * other. Requests, streams and errors cross the clustered bus as JSON, unchanged.
+ */
+@ExtendWith(VertxExtension.class)
+class ClusteredBusTest {
+
+  private static TestServer dispatchNode;
+  private static TestServer httpNode;
+
+  private static JsonObject node(String clusterName, String... verticles) {
+    JsonObject config = TestServer.config();
+    config.put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
+        .put("members", new JsonArray().add("127.0.0.1")).put("verticles", new JsonArray(List.of(verticles))));
+    return config;
+  }
+
+  @BeforeAll
+  static void startCluster() {
+    String name = Ids.random("poncho-test-");
+    dispatchNode = TestServer.start(node(name, "dispatch", "metrics"));
+    httpNode = TestServer.start(node(name, "http", "prompt"));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    httpNode.close();
+    dispatchNode.close();
+  }
+
+  private static JsonObject request(String text) {
+    return new JsonObject().put("model", "mock")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
+  }
+
+  @Test
+  void completionCrossesTheClusteredBus(Vertx vertx) {
+    WebClient client = httpNode.webClient(vertx);
+    HttpResponse<Buffer> response = await(client.post("/v1/chat/completions").sendJsonObject(request("remote")));
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+        .getString("content")).isEqualTo("Mock reply to: remote");
+    assertThat(response.bodyAsJsonObject().getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(4);
+  }
+
+  @Test
+  void streamAndUsageCrossTheClusteredBus(Vertx vertx) {
+    WebClient client = httpNode.webClient(vertx);
+    JsonObject body = request("remote stream").put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true))
+        .put("metadata", new JsonObject().put("mock_chunks", 40));
+    HttpResponse<Buffer> response = await(client.post("/v1/chat/completions").sendJsonObject(body));
+    assertThat(response.statusCode()).isEqualTo(200);
+    List<JsonObject> chunks = Sse.json(response.bodyAsString());
+    assertThat(Sse.data(response.bodyAsString())).last().isEqualTo("[DONE]");
+    assertThat(Sse.content(chunks)).startsWith("Mock reply to: remote stream Mock");
+    assertThat(chunks.get(chunks.size() - 1).getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(40);
+  }
+
+  @Test
+  void errorsKeepTheirMeaningAcrossNodes(Vertx vertx) {
+    WebClient client = httpNode.webClient(vertx);
+    HttpResponse<Buffer> unknown = await(client.post("/v1/chat/completions")
+        .sendJsonObject(request("x").put("model", "nope")));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("model_not_found");
+    HttpResponse<Buffer> midStream = await(client.post("/v1/chat/completions").sendJsonObject(request("x")
+        .put("stream", true).put("metadata", new JsonObject().put("mock_fail_after_chunks", 1))));
+    List<String> data = Sse.data(midStream.bodyAsString());
+    assertThat(data).doesNotContain("[DONE]");
+    assertThat(new JsonObject(data.get(data.size() - 1)).getJsonObject("error").getString("type"))
+        .isEqualTo("server_error");
+  }
+
+  @Test
+  void readinessSeesVerticlesOnTheOtherNode(Vertx vertx) {
+    HttpResponse<Buffer> ready = await(httpNode.webClient(vertx).get("/health/ready").send());
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+  }
+}

@@ -11,6 +11,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,7 +26,16 @@ public final class MetricsVerticle extends VerticleBase {
       Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
       Duration.ofSeconds(60)};
 
+  private final Map<MeterKey, ModelMeters> meters = new HashMap<>();
   private MeterRegistry registry;
+
+  /** Meters are looked up once per label set: building and registering them per event is costly. */
+  private record MeterKey(String model, String provider, int status, boolean stream) {
+  }
+
+  private record ModelMeters(Counter requests, Timer duration, Timer firstToken, Counter promptTokens,
+                             Counter completionTokens) {
+  }
 
   @Override
   public Future<?> start() {
@@ -38,27 +49,37 @@ public final class MetricsVerticle extends VerticleBase {
 
   private void record(Message<CompletionEvent> message) {
     CompletionEvent event = message.body();
-    String stream = Boolean.toString(event.stream());
-    Counter.builder("poncho.chat.requests").description("Chat completions by model, provider and status")
-        .tag("model", event.model()).tag("provider", event.provider())
-        .tag("status", Integer.toString(event.status())).tag("stream", stream)
-        .register(registry).increment();
-    Timer.builder("poncho.chat.duration").description("Chat completion latency through the model call")
-        .tag("model", event.model()).tag("stream", stream).serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry).record(event.durationNanos(), TimeUnit.NANOSECONDS);
+    ModelMeters m = meters.computeIfAbsent(
+        new MeterKey(event.model(), event.provider(), event.status(), event.stream()), this::create);
+    m.requests().increment();
+    m.duration().record(event.durationNanos(), TimeUnit.NANOSECONDS);
     if (event.firstTokenNanos() > 0) {
-      Timer.builder("poncho.chat.time.to.first.token").description("Time to the first streamed chunk")
-          .tag("model", event.model()).serviceLevelObjectives(LATENCY_BUCKETS)
-          .register(registry).record(event.firstTokenNanos(), TimeUnit.NANOSECONDS);
+      m.firstToken().record(event.firstTokenNanos(), TimeUnit.NANOSECONDS);
     }
-    tokens(event.model(), "prompt", event.promptTokens());
-    tokens(event.model(), "completion", event.completionTokens());
+    if (event.promptTokens() > 0) {
+      m.promptTokens().increment(event.promptTokens());
+    }
+    if (event.completionTokens() > 0) {
+      m.completionTokens().increment(event.completionTokens());
+    }
   }
 
-  private void tokens(String model, String type, int count) {
-    if (count > 0) {
-      Counter.builder("poncho.chat.tokens").description("Tokens used, by model and type")
-          .tag("model", model).tag("type", type).register(registry).increment(count);
-    }
+  private ModelMeters create(MeterKey key) {
+    String stream = Boolean.toString(key.stream());
+    return new ModelMeters(
+        Counter.builder("poncho.chat.requests").description("Chat completions by model, provider and status")
+            .tag("model", key.model()).tag("provider", key.provider())
+            .tag("status", Integer.toString(key.status())).tag("stream", stream).register(registry),
+        Timer.builder("poncho.chat.duration").description("Chat completion latency through the model call")
+            .tag("model", key.model()).tag("stream", stream).serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry),
+        Timer.builder("poncho.chat.time.to.first.token").description("Time to the first streamed chunk")
+            .tag("model", key.model()).serviceLevelObjectives(LATENCY_BUCKETS).register(registry),
+        tokens(key.model(), "prompt"), tokens(key.model(), "completion"));
+  }
+
+  private Counter tokens(String model, String type) {
+    return Counter.builder("poncho.chat.tokens").description("Tokens used, by model and type")
+        .tag("model", model).tag("type", type).register(registry);
   }
 }

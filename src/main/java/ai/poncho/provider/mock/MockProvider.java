@@ -14,6 +14,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The built-in model: deterministic completions with configurable latency and fault injection, so
@@ -25,6 +27,10 @@ public final class MockProvider implements ChatProvider {
   private final Vertx vertx;
   private final MockSettings defaults;
   private final MeterRegistry registry;
+  private final Map<String, StreamCounters> counters = new ConcurrentHashMap<>();
+
+  private record StreamCounters(Counter produced, Counter cancelled) {
+  }
 
   public MockProvider(Vertx vertx, MockSettings defaults, MeterRegistry registry) {
     this.vertx = vertx;
@@ -59,12 +65,17 @@ public final class MockProvider implements ChatProvider {
     }
     MockReply reply = MockReply.plan(call.request(), settings, Ids.random("call_"));
     String model = call.request().model();
+    StreamCounters streamCounters = counters.computeIfAbsent(model, this::countersFor);
     return Future.succeededFuture(new MockStream(vertx, reply, settings, Ids.completionId(),
-        System.currentTimeMillis() / 1000, model,
+        System.currentTimeMillis() / 1000, model, streamCounters.produced(), streamCounters.cancelled()));
+  }
+
+  private StreamCounters countersFor(String model) {
+    return new StreamCounters(
         Counter.builder("poncho.mock.chunks.produced").tag("model", model)
             .description("Content chunks the mock model produced").register(registry),
         Counter.builder("poncho.mock.streams.cancelled").tag("model", model)
-            .description("Mock streams cancelled before their end").register(registry)));
+            .description("Mock streams cancelled before their end").register(registry));
   }
 
   private MockSettings settings(ProviderCall call) {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Load test of the whole chat path (parse, validate, bus, dispatch, serialise) on the mock model.
+# Starts its own server on a free port unless PONCHO_URL is set, runs wrk scenarios, stops the server.
+#   loadtest/run.sh                 # default: 30s per scenario
+#   DURATION=10s loadtest/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-30s}
+THREADS=${THREADS:-2}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+# On a machine with 2+ cores the server gets core 0 and wrk the others, so numbers are per server core.
+server_cpu=""; wrk_cpu=""
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ] && [ -z "${NO_PIN:-}" ]; then
+  server_cpu="taskset -c 0"; wrk_cpu="taskset -c 1-$(($(nproc) - 1))"
+fi
+
+server_pid=""
+if [ -z "${PONCHO_URL:-}" ]; then
+  [ -f target/ponchoai.jar ] || mvn -B -q package -DskipTests
+  port=${PORT:-18080}
+  PONCHO_HTTP__PORT=$port PONCHO_HTTP__HOST=127.0.0.1 PONCHO_HTTP__ACCESS_LOG=false \
+    $server_cpu java ${JAVA_OPTS:--Xms1g -Xmx1g} -jar target/ponchoai.jar > target/loadtest-server.log 2>&1 &
+  server_pid=$!
+  trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
+  PONCHO_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 60); do
+    curl -sf "$PONCHO_URL/health/ready" >/dev/null && break
+    sleep 0.5
+  done
+fi
+
+echo "== warm-up"
+$wrk_cpu wrk -t"$THREADS" -c64 -d10s -s loadtest/chat.lua "$PONCHO_URL/v1/chat/completions" >/dev/null
+
+echo "== low load: 1 connection (added latency)"
+$wrk_cpu wrk -t1 -c1 -d"$DURATION" --latency -s loadtest/chat.lua "$PONCHO_URL/v1/chat/completions"
+
+echo "== throughput: non-streamed, 128 connections"
+$wrk_cpu wrk -t"$THREADS" -c128 -d"$DURATION" --latency -s loadtest/chat.lua "$PONCHO_URL/v1/chat/completions"
+
+echo "== throughput: streamed (SSE), 128 connections"
+$wrk_cpu wrk -t"$THREADS" -c128 -d"$DURATION" --latency -s loadtest/chat-stream.lua "$PONCHO_URL/v1/chat/completions"

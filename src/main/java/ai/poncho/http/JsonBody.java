@@ -9,7 +9,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** JSON request bodies: a 415 for any other content type (before the body is read), a 400 for bad JSON. */
+/** JSON request bodies: a 415 for any other content type, a 400 for bad JSON. */
 public final class JsonBody {
 
   private JsonBody() {

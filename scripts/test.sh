@@ -1,5 +1,14 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (unit, integration over loopback, conformance) and packages the jar.
+# Runs the whole test suite: unit and integration tests over loopback (mvn verify, which also packages
+# the jar) and the Prometheus alert-rule tests (promtool, from Debian's prometheus package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec mvn -B verify "$@"
+
+mvn -B verify "$@"
+
+if command -v promtool >/dev/null; then
+  promtool check config monitoring/prometheus.yml
+  promtool test rules monitoring/alerts.test.yml
+else
+  echo "promtool not installed: skipped monitoring/ rule tests (apt-get install prometheus)"
+fi

@@ -64,7 +64,7 @@ public final class DispatchVerticle extends VerticleBase {
     try {
       call = prepare(dispatch.requestId(), dispatch.request());
     } catch (RuntimeException e) {
-      fail(message, dispatch.request().model(), null, false, start, e);
+      fail(message, dispatch.requestId(), dispatch.request().model(), null, false, start, e);
       return;
     }
     attempt(() -> providers.forModel(call.model()).complete(call)).onComplete(result -> {
@@ -76,7 +76,7 @@ public final class DispatchVerticle extends VerticleBase {
             System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
             usage == null ? 0 : usage.completionTokens(), response.finishReason()));
       } else {
-        fail(message, call.request().model(), call.model(), false, start, result.cause());
+        fail(message, dispatch.requestId(), call.request().model(), call.model(), false, start, result.cause());
       }
     });
   }
@@ -88,7 +88,7 @@ public final class DispatchVerticle extends VerticleBase {
     try {
       call = prepare(open.requestId(), open.request());
     } catch (RuntimeException e) {
-      fail(message, open.request().model(), null, true, start, e);
+      fail(message, open.requestId(), open.request().model(), null, true, start, e);
       return;
     }
     attempt(() -> providers.forModel(call.model()).stream(call))
@@ -97,7 +97,7 @@ public final class DispatchVerticle extends VerticleBase {
             .onFailure(failure -> stream.cancel()))
         .onComplete(result -> {
           if (result.failed()) {
-            fail(message, call.request().model(), call.model(), true, start, result.cause());
+            fail(message, open.requestId(), call.request().model(), call.model(), true, start, result.cause());
             return;
           }
           StreamPump pump = result.result();
@@ -129,11 +129,12 @@ public final class DispatchVerticle extends VerticleBase {
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason());
   }
 
-  private void fail(Message<?> message, String modelName, ModelConfig model, boolean stream, long start,
-                    Throwable failure) {
+  private void fail(Message<?> message, String requestId, String modelName, ModelConfig model, boolean stream,
+                    long start, Throwable failure) {
     GatewayError error = Replies.fail(message, failure);
     if (error.status() >= 500) {
-      LOG.warn("Model call failed: model={} status={} message={}", modelName, error.status(), error.message());
+      LOG.warn("{} model call failed: model={} status={} message={}", requestId, modelName, error.status(),
+          error.message());
     }
     publish(new CompletionEvent(modelName, model == null ? "none" : model.provider().id(), error.status(), stream,
         System.nanoTime() - start, 0, 0, 0, null));

@@ -2,14 +2,18 @@ package ai.poncho.bus;
 
 /**
  * Every event-bus address of PonchoAI. Message bodies are the records of this package (plus
- * {@link ai.poncho.chat.ChatResponse} and {@link ai.poncho.chat.ChatChunk}); each address documents its
+ * {@link ai.poncho.chat.ChatResponse}); each address documents its
  * contract.
  */
 public final class Addresses {
 
   /** {@link DispatchRequest} → reply {@link ai.poncho.chat.ChatResponse}; failures carry a GatewayError. */
   public static final String DISPATCH_COMPLETE = "poncho.dispatch.complete";
-  /** {@link StreamOpen} → reply {@link StreamStarted}; then chunks flow to the sink address. */
+  /**
+   * {@link StreamOpen} → reply {@link StreamStarted}; then {@link StreamEvent}s flow to the opener's sink
+   * address and {@link StreamControl} credit back to the producer's control address (one of each per
+   * event-loop context, streams told apart by id).
+   */
   public static final String DISPATCH_STREAM = "poncho.dispatch.stream";
   /** Empty body → reply JsonArray of OpenAI model objects. */
   public static final String DISPATCH_MODELS = "poncho.dispatch.models";
@@ -21,10 +25,6 @@ public final class Addresses {
 
   /** Published {@link CompletionEvent}s, one per finished model call. */
   public static final String METRICS_COMPLETION = "poncho.metrics.completion";
-
-  /** Per-stream sink (chunks, {@link StreamEnd}, {@link StreamFailure}) and control ({@link StreamControl}). */
-  public static final String STREAM_SINK_PREFIX = "poncho.stream.sink.";
-  public static final String STREAM_CONTROL_PREFIX = "poncho.stream.control.";
 
   private static final String PING_PREFIX = "poncho.ping.";
 

@@ -1,6 +1,5 @@
 package ai.poncho.bus;
 
-import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.ChatResponse;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
@@ -32,7 +31,7 @@ public final class BusCodecs {
     add(bus, StreamFailure.class, StreamFailure::toJson, StreamFailure::fromJson);
     add(bus, CompletionEvent.class, CompletionEvent::toJson, CompletionEvent::fromJson);
     add(bus, ChatResponse.class, ChatResponse::toJson, ChatResponse::fromJson);
-    add(bus, ChatChunk.class, ChatChunk::toJson, ChatChunk::fromJson);
+    add(bus, StreamChunk.class, StreamChunk::toJson, StreamChunk::fromJson);
   }
 
   private static <T> void add(EventBus bus, Class<T> type, Function<T, io.vertx.core.json.JsonObject> toJson,

@@ -11,8 +11,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayDeque;
 
 /**
@@ -22,14 +20,16 @@ import java.util.ArrayDeque;
  */
 public final class RemoteChatStream {
 
+  private static final String SINK_PREFIX = "poncho.stream.sink.";
+
   private final Vertx vertx;
   private final EventBus bus;
   private final int window;
   private final int grantEvery;
   private final long idleTimeoutMs;
-  private final String sinkAddress = Addresses.STREAM_SINK_PREFIX + Ids.random("");
-  private final ArrayDeque<Object> queue = new ArrayDeque<>();
-  private MessageConsumer<Object> sink;
+  private final String streamId = Ids.random("");
+  private final ArrayDeque<StreamEvent> queue = new ArrayDeque<>();
+  private ContextEndpoint<StreamEvent, RemoteChatStream> sink;
   private StreamStarted started;
   private Handler<ChatChunk> chunkHandler;
   private Handler<StreamEnd> endHandler;
@@ -55,18 +55,26 @@ public final class RemoteChatStream {
   public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, ChatRequest request,
                                               int window, long openTimeoutMs, long idleTimeoutMs) {
     RemoteChatStream stream = new RemoteChatStream(vertx, window, idleTimeoutMs);
-    stream.sink = vertx.eventBus().consumer(stream.sinkAddress, stream::onMessage);
-    return stream.sink.completion()
-        .compose(v -> vertx.eventBus().<StreamStarted>request(address,
-            new StreamOpen(requestId, request, stream.sinkAddress, window),
-            new DeliveryOptions().setSendTimeout(openTimeoutMs)))
+    return ContextEndpoint.<StreamEvent, RemoteChatStream>of(vertx, SINK_PREFIX, StreamEvent::streamId,
+            RemoteChatStream::onEvent)
+        .compose(endpoint -> {
+          stream.sink = endpoint;
+          endpoint.add(stream.streamId, stream);
+          return vertx.eventBus().<StreamStarted>request(address,
+              new StreamOpen(requestId, request, endpoint.address(), stream.streamId, window),
+              new DeliveryOptions().setSendTimeout(openTimeoutMs));
+        })
         .map(reply -> {
           stream.started = reply.body();
           stream.touch();
           stream.scheduleIdleCheck();
           return stream;
         })
-        .onFailure(failure -> stream.sink.unregister());
+        .onFailure(failure -> {
+          if (stream.sink != null) {
+            stream.sink.remove(stream.streamId);
+          }
+        });
   }
 
   /** The model actually serving this stream (after any fallback). */
@@ -117,26 +125,26 @@ public final class RemoteChatStream {
     }
     close();
     if (started != null) {
-      bus.send(started.controlAddress(), StreamControl.CANCEL);
+      bus.send(started.controlAddress(), StreamControl.cancel(streamId));
     }
   }
 
-  private void onMessage(Message<Object> message) {
+  private void onEvent(StreamEvent event) {
     if (done) {
       return;
     }
     touch();
-    queue.add(message.body());
+    queue.add(event);
     drain();
   }
 
   private void drain() {
     while (!done && !paused && chunkHandler != null && endHandler != null && failureHandler != null
         && !queue.isEmpty()) {
-      Object event = queue.poll();
-      if (event instanceof ChatChunk chunk) {
+      StreamEvent event = queue.poll();
+      if (event instanceof StreamChunk chunk) {
         consumedSinceGrant++;
-        chunkHandler.handle(chunk);
+        chunkHandler.handle(chunk.chunk());
         if (consumedSinceGrant >= grantEvery && !paused) {
           grant();
         }
@@ -152,7 +160,7 @@ public final class RemoteChatStream {
 
   private void grant() {
     if (!done && consumedSinceGrant > 0 && started != null) {
-      bus.send(started.controlAddress(), StreamControl.credit(consumedSinceGrant));
+      bus.send(started.controlAddress(), StreamControl.credit(streamId, consumedSinceGrant));
       consumedSinceGrant = 0;
     }
   }
@@ -188,6 +196,6 @@ public final class RemoteChatStream {
     done = true;
     queue.clear();
     vertx.cancelTimer(idleTimer);
-    sink.unregister();
+    sink.remove(streamId);
   }
 }

@@ -4,15 +4,15 @@ import ai.poncho.chat.Usage;
 import io.vertx.core.json.JsonObject;
 
 /** Last event of a stream that completed. */
-public record StreamEnd(String finishReason, Usage usage, String model) {
+public record StreamEnd(String streamId, String finishReason, Usage usage, String model) implements StreamEvent {
 
   public JsonObject toJson() {
-    return new JsonObject().put("finish_reason", finishReason).put("usage", usage == null ? null : usage.toJson())
-        .put("model", model);
+    return new JsonObject().put("stream_id", streamId).put("finish_reason", finishReason)
+        .put("usage", usage == null ? null : usage.toJson()).put("model", model);
   }
 
   public static StreamEnd fromJson(JsonObject json) {
-    return new StreamEnd(json.getString("finish_reason"), Usage.fromJson(json.getJsonObject("usage")),
-        json.getString("model"));
+    return new StreamEnd(json.getString("stream_id"), json.getString("finish_reason"),
+        Usage.fromJson(json.getJsonObject("usage")), json.getString("model"));
   }
 }

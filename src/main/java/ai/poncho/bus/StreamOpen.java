@@ -5,18 +5,24 @@ import ai.poncho.chat.ChatRequest;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Opens a stream: the producer sends events to {@code sinkAddress} and may have at most {@code window}
- * chunks unacknowledged before it must wait for {@link StreamControl} credit.
+ * Opens a stream: the producer sends events tagged {@code streamId} to {@code sinkAddress} and may
+ * have at most {@code window} chunks unacknowledged before it must wait for {@link StreamControl}
+ * credit. Whoever forwards the open (prompt execution) keeps sink and id, so chunks go straight to the
+ * consumer.
  */
-public record StreamOpen(String requestId, ChatRequest request, String sinkAddress, int window) {
+public record StreamOpen(String requestId, ChatRequest request, String sinkAddress, String streamId, int window) {
+
+  public StreamOpen withRequest(ChatRequest newRequest) {
+    return new StreamOpen(requestId, newRequest, sinkAddress, streamId, window);
+  }
 
   public JsonObject toJson() {
     return new JsonObject().put("request_id", requestId).put("request", request.toJson())
-        .put("sink", sinkAddress).put("window", window);
+        .put("sink", sinkAddress).put("stream_id", streamId).put("window", window);
   }
 
   public static StreamOpen fromJson(JsonObject json) {
     return new StreamOpen(json.getString("request_id"), ChatJson.request(json.getJsonObject("request")),
-        json.getString("sink"), json.getInteger("window"));
+        json.getString("sink"), json.getString("stream_id"), json.getInteger("window"));
   }
 }

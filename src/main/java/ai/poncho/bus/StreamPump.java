@@ -3,7 +3,6 @@ package ai.poncho.bus;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.ChatStream;
 import ai.poncho.chat.FinishReason;
-import ai.poncho.chat.Ids;
 import ai.poncho.chat.Usage;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
@@ -12,8 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Duration;
 
 /**
@@ -24,16 +21,18 @@ import java.time.Duration;
  */
 public final class StreamPump {
 
+  private static final String CONTROL_PREFIX = "poncho.stream.control.";
+
   private final Vertx vertx;
   private final EventBus bus;
   private final ChatStream stream;
   private final String sink;
+  private final String streamId;
   private final String model;
   private final long stallTimeoutMs;
   private final long startNanos = System.nanoTime();
   private final Promise<StreamOutcome> outcome = Promise.promise();
-  private final String controlAddress = Addresses.STREAM_CONTROL_PREFIX + Ids.random("");
-  private MessageConsumer<StreamControl> control;
+  private ContextEndpoint<StreamControl, StreamPump> control;
   private int credits;
   private boolean paused;
   private boolean finished;
@@ -47,24 +46,30 @@ public final class StreamPump {
     this.bus = vertx.eventBus();
     this.stream = stream;
     this.sink = open.sinkAddress();
+    this.streamId = open.streamId();
     this.model = model;
     this.credits = open.window();
     this.stallTimeoutMs = Math.max(1, stallTimeout.toMillis());
   }
 
   /**
-   * Registers the control address; the caller then replies {@link #started()} to the opener and calls
-   * {@link #run()}.
+   * Joins the control endpoint of the current context; the caller then replies {@link #started()} to
+   * the opener and calls {@link #run()}.
    */
   public static Future<StreamPump> create(Vertx vertx, ChatStream stream, StreamOpen open, String model,
                                           Duration stallTimeout) {
     StreamPump pump = new StreamPump(vertx, stream, open, model, stallTimeout);
-    pump.control = vertx.eventBus().consumer(pump.controlAddress, pump::onControl);
-    return pump.control.completion().map(pump);
+    return ContextEndpoint.<StreamControl, StreamPump>of(vertx, CONTROL_PREFIX, StreamControl::streamId,
+            StreamPump::onControl)
+        .map(endpoint -> {
+          pump.control = endpoint;
+          endpoint.add(pump.streamId, pump);
+          return pump;
+        });
   }
 
   public StreamStarted started() {
-    return new StreamStarted(controlAddress, model);
+    return new StreamStarted(control.address(), model);
   }
 
   /** Completes when the stream ended, failed or was cancelled. */
@@ -91,7 +96,7 @@ public final class StreamPump {
     if (chunk.usage() != null) {
       usage = chunk.usage();
     }
-    bus.send(sink, model.equals(chunk.model()) ? chunk : chunk.withModel(model));
+    bus.send(sink, new StreamChunk(streamId, model.equals(chunk.model()) ? chunk : chunk.withModel(model)));
     if (--credits <= 0 && !paused) {
       paused = true;
       stream.pause();
@@ -99,16 +104,15 @@ public final class StreamPump {
     }
   }
 
-  private void onControl(Message<StreamControl> message) {
-    StreamControl control = message.body();
+  private void onControl(StreamControl message) {
     if (finished) {
       return;
     }
-    if (control.cancel()) {
+    if (message.cancel()) {
       cancel();
       return;
     }
-    credits += control.credits();
+    credits += message.credits();
     if (paused && credits > 0) {
       paused = false;
       vertx.cancelTimer(stallTimer);
@@ -131,7 +135,7 @@ public final class StreamPump {
     if (finished) {
       return;
     }
-    bus.send(sink, new StreamEnd(finishReason, usage, model));
+    bus.send(sink, new StreamEnd(streamId, finishReason, usage, model));
     finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos));
   }
 
@@ -144,14 +148,14 @@ public final class StreamPump {
       error = GatewayError.of(ErrorKind.SERVER_ERROR, "upstream_stream_error", null,
           "The upstream stream failed: " + failure.getMessage());
     }
-    bus.send(sink, new StreamFailure(error));
+    bus.send(sink, new StreamFailure(streamId, error));
     finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
   }
 
   private void finish(StreamOutcome result) {
     finished = true;
     vertx.cancelTimer(stallTimer);
-    control.unregister();
+    control.remove(streamId);
     outcome.complete(result);
   }
 }

@@ -1,0 +1,65 @@
+package ai.poncho.bus;
+
+import ai.poncho.chat.Ids;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One event-bus consumer per event-loop context that routes messages to the streams of that context by
+ * stream id. Registering a consumer per stream would cost a cluster-wide registration (a Hazelcast
+ * write) for every stream; this costs one per context, and handlers still run on the stream's own
+ * event loop. Only used from its context, so the routing table needs no locking.
+ */
+final class ContextEndpoint<M, S> {
+
+  private final String address;
+  private final Map<String, S> streams = new HashMap<>();
+  private final MessageConsumer<M> consumer;
+
+  private ContextEndpoint(Vertx vertx, String prefix, Function<M, String> streamId, Dispatch<M, S> dispatch) {
+    this.address = prefix + Ids.random("");
+    this.consumer = vertx.eventBus().consumer(address, (Message<M> message) -> {
+      S stream = streams.get(streamId.apply(message.body()));
+      if (stream != null) {
+        dispatch.deliver(stream, message.body());
+      }
+    });
+  }
+
+  interface Dispatch<M, S> {
+    void deliver(S stream, M message);
+  }
+
+  /** The endpoint of the current context, registering it on first use. */
+  @SuppressWarnings("unchecked")
+  static <M, S> Future<ContextEndpoint<M, S>> of(Vertx vertx, String prefix, Function<M, String> streamId,
+                                                  Dispatch<M, S> dispatch) {
+    Context context = vertx.getOrCreateContext();
+    String key = "poncho.endpoint." + prefix;
+    Future<ContextEndpoint<M, S>> endpoint = context.get(key);
+    if (endpoint == null) {
+      ContextEndpoint<M, S> created = new ContextEndpoint<>(vertx, prefix, streamId, dispatch);
+      endpoint = created.consumer.completion().map(created).onFailure(failure -> context.remove(key));
+      context.put(key, endpoint);
+    }
+    return endpoint;
+  }
+
+  String address() {
+    return address;
+  }
+
+  void add(String id, S stream) {
+    streams.put(id, stream);
+  }
+
+  void remove(String id) {
+    streams.remove(id);
+  }
+}

@@ -37,9 +37,10 @@ public record ChatRequest(
         metadata, tools, toolChoice, extra);
   }
 
+  /** Usage chunks exist only in streams, so a non-streamed copy drops {@code includeUsage}. */
   public ChatRequest withStream(boolean newStream) {
-    return new ChatRequest(model, messages, temperature, topP, maxTokens, stop, newStream, includeUsage, user,
-        metadata, tools, toolChoice, extra);
+    return new ChatRequest(model, messages, temperature, topP, maxTokens, stop, newStream,
+        newStream && includeUsage, user, metadata, tools, toolChoice, extra);
   }
 
   public boolean hasImages() {

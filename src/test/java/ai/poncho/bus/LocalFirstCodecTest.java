@@ -1,0 +1,107 @@
+package ai.poncho.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.poncho.chat.ChatChunk;
+import ai.poncho.chat.ChatJson;
+import ai.poncho.chat.ChatMessage;
+import ai.poncho.chat.ChatRequest;
+import ai.poncho.chat.ChatResponse;
+import ai.poncho.chat.ToolCall;
+import ai.poncho.chat.ToolCallDelta;
+import ai.poncho.chat.Usage;
+import ai.poncho.error.ErrorKind;
+import ai.poncho.error.GatewayError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** Every bus message survives the clustered (JSON) wire form unchanged, and is not copied locally. */
+class LocalFirstCodecTest {
+
+  private static <T> T roundTrip(Class<T> type, T value, Function<T, JsonObject> toJson,
+                                 Function<JsonObject, T> fromJson) {
+    LocalFirstCodec<T> codec = new LocalFirstCodec<>(type, toJson, fromJson);
+    assertThat(codec.transform(value)).isSameAs(value);
+    Buffer wire = Buffer.buffer().appendString("prefix");
+    codec.encodeToWire(wire, value);
+    return codec.decodeFromWire("prefix".length(), wire);
+  }
+
+  private static ChatRequest request() {
+    return ChatJson.request(new JsonObject().put("model", "deepseek-chat").put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true))
+        .put("messages", new JsonArray()
+            .add(new JsonObject().put("role", "system").put("content", "Be brief."))
+            .add(new JsonObject().put("role", "user").put("content", new JsonArray()
+                .add(new JsonObject().put("type", "text").put("text", "What is this?"))
+                .add(new JsonObject().put("type", "image_url").put("image_url",
+                    new JsonObject().put("url", "data:image/png;base64,AAAA").put("detail", "low")))))
+            .add(new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray()
+                .add(new JsonObject().put("id", "call_1").put("type", "function").put("function",
+                    new JsonObject().put("name", "lookup").put("arguments", "{\"q\":1}")))))
+            .add(new JsonObject().put("role", "tool").put("tool_call_id", "call_1").put("content", "42")))
+        .put("temperature", 0.3).put("top_p", 0.8).put("max_tokens", 77).put("stop", new JsonArray().add("END"))
+        .put("user", "u").put("metadata", new JsonObject().put("mock_chunks", 3).put("team", "x"))
+        .put("tools", new JsonArray().add(new JsonObject().put("type", "function")
+            .put("function", new JsonObject().put("name", "lookup"))))
+        .put("tool_choice", new JsonObject().put("type", "function")
+            .put("function", new JsonObject().put("name", "lookup")))
+        .put("seed", 11).put("response_format", new JsonObject().put("type", "json_object")));
+  }
+
+  @Test
+  void streamOpenKeepsTheWholeRequest() {
+    StreamOpen open = new StreamOpen("req-1", request(), "poncho.stream.sink.x", "s1", 16);
+    StreamOpen decoded = roundTrip(StreamOpen.class, open, StreamOpen::toJson, StreamOpen::fromJson);
+    assertThat(decoded).isEqualTo(open);
+    assertThat(decoded.request().extra().getInteger("seed")).isEqualTo(11);
+    assertThat(decoded.request().messages().get(2).toolCalls()).containsExactly(
+        new ToolCall("call_1", "function", "lookup", "{\"q\":1}"));
+  }
+
+  @Test
+  void dispatchRequestKeepsTheWholeRequest() {
+    DispatchRequest request = new DispatchRequest("req-2", request().withStream(false));
+    assertThat(roundTrip(DispatchRequest.class, request, DispatchRequest::toJson, DispatchRequest::fromJson))
+        .isEqualTo(request);
+  }
+
+  @Test
+  void chunksKeepToolCallFragmentsAndUsage() {
+    ChatChunk chunk = ChatChunk.delta("chatcmpl-1", 1700000000L, "m", new ChatChunk.Delta(null, null, List.of(
+        new ToolCallDelta(0, "call_a", "function", "first", "{\"a\""),
+        new ToolCallDelta(1, null, null, null, ":1}"))), null);
+    StreamChunk message = new StreamChunk("s1", chunk);
+    assertThat(roundTrip(StreamChunk.class, message, StreamChunk::toJson, StreamChunk::fromJson)).isEqualTo(message);
+    StreamChunk usage = new StreamChunk("s1", ChatChunk.usageOnly("chatcmpl-1", 1L, "m", Usage.of(3, 4)));
+    assertThat(roundTrip(StreamChunk.class, usage, StreamChunk::toJson, StreamChunk::fromJson)).isEqualTo(usage);
+  }
+
+  @Test
+  void responsesEndsFailuresAndControlSurvive() {
+    ChatResponse response = new ChatResponse("chatcmpl-2", 5L, "m", List.of(new ChatResponse.Choice(0,
+        new ChatMessage(ChatMessage.ASSISTANT, null, null, null,
+            List.of(new ToolCall("call_b", "function", "f", "{}")), null), "tool_calls")), Usage.of(1, 2), "fp");
+    assertThat(roundTrip(ChatResponse.class, response, ChatResponse::toJson, ChatResponse::fromJson))
+        .isEqualTo(response);
+    StreamEnd end = new StreamEnd("s1", "length", Usage.of(5, 6), "m");
+    assertThat(roundTrip(StreamEnd.class, end, StreamEnd::toJson, StreamEnd::fromJson)).isEqualTo(end);
+    StreamFailure failure = new StreamFailure("s1",
+        GatewayError.of(ErrorKind.RATE_LIMIT, "rate_limited", null, "slow down"));
+    assertThat(roundTrip(StreamFailure.class, failure, StreamFailure::toJson, StreamFailure::fromJson))
+        .isEqualTo(failure);
+    StreamControl credit = StreamControl.credit("s1", 8);
+    assertThat(roundTrip(StreamControl.class, credit, StreamControl::toJson, StreamControl::fromJson))
+        .isEqualTo(credit);
+    StreamStarted started = new StreamStarted("poncho.stream.control.y", "m");
+    assertThat(roundTrip(StreamStarted.class, started, StreamStarted::toJson, StreamStarted::fromJson))
+        .isEqualTo(started);
+    CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop");
+    assertThat(roundTrip(CompletionEvent.class, event, CompletionEvent::toJson, CompletionEvent::fromJson))
+        .isEqualTo(event);
+  }
+}

@@ -35,7 +35,8 @@ public final class Main {
     config.warnings().forEach(warning -> LOG.warn("{}", warning));
     try {
       Vertx vertx = PonchoServer.createVertx(config).toCompletionStage().toCompletableFuture().get();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitClose(vertx), "poncho-shutdown"));
+      long graceSeconds = config.http().shutdownTimeout().toSeconds() + 5;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitClose(vertx, graceSeconds), "poncho-shutdown"));
       int port = PonchoServer.deploy(vertx, config).toCompletionStage().toCompletableFuture().get();
       LOG.info("PonchoAI started: models {} on {}", config.models().keySet(),
           port > 0 ? "http://" + config.http().host() + ":" + port : "no HTTP on this node");
@@ -72,9 +73,9 @@ public final class Main {
     return env != null && !env.isBlank() ? env : ConfigLoader.DEFAULT_PATH;
   }
 
-  private static void awaitClose(Vertx vertx) {
+  private static void awaitClose(Vertx vertx, long seconds) {
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      PonchoServer.shutdown(vertx).toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Shutdown did not complete cleanly: {}", e.getMessage());
     }

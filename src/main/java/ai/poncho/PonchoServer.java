@@ -19,11 +19,21 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /** Builds the Vert.x instance for a configuration and deploys this node's verticles. */
 public final class PonchoServer {
+
+  private static final String LOCAL_MAP = "poncho";
+  /** Deployment ids per Vert.x instance, in deployment order. */
+  private static final Map<Vertx, List<String>> DEPLOYMENTS = new ConcurrentHashMap<>();
 
   private PonchoServer() {
   }
@@ -63,9 +73,23 @@ public final class PonchoServer {
     chain = then(chain, vertx, config, "http", HttpVerticle::new,
         new DeploymentOptions(single).setInstances(config.http().effectiveInstances()));
     return chain.map(v -> {
-      Object port = vertx.sharedData().getLocalMap("poncho").get(HttpVerticle.PORT_KEY);
+      Object port = vertx.sharedData().getLocalMap(LOCAL_MAP).get(HttpVerticle.PORT_KEY);
       return port == null ? -1 : (Integer) port;
     });
+  }
+
+  /**
+   * Stops the node in reverse deployment order, so the HTTP front end drains its in-flight requests
+   * and streams while dispatch still serves them, then closes Vert.x.
+   */
+  public static Future<Void> shutdown(Vertx vertx) {
+    List<String> deployments = new ArrayList<>(DEPLOYMENTS.getOrDefault(vertx, List.of()));
+    Collections.reverse(deployments);
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : deployments) {
+      chain = chain.compose(v -> vertx.undeploy(id)).recover(failure -> Future.succeededFuture());
+    }
+    return chain.compose(v -> vertx.close()).onComplete(done -> DEPLOYMENTS.remove(vertx));
   }
 
   private static Future<?> then(Future<?> chain, Vertx vertx, PonchoConfig config, String name,
@@ -73,6 +97,7 @@ public final class PonchoServer {
     if (!config.cluster().deploys(name)) {
       return chain;
     }
-    return chain.compose(v -> vertx.deployVerticle(verticle, options));
+    return chain.compose(v -> vertx.deployVerticle(verticle, options))
+        .onSuccess(id -> DEPLOYMENTS.computeIfAbsent(vertx, k -> new CopyOnWriteArrayList<>()).add(id));
   }
 }

@@ -120,6 +120,15 @@ public final class StreamPump {
     }
   }
 
+  /** Ends the stream now with {@code error} for the consumer (e.g. this node is shutting down). */
+  public void abort(GatewayError error) {
+    if (!finished) {
+      stream.cancel();
+      bus.send(sink, new StreamFailure(streamId, error));
+      finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
+    }
+  }
+
   private void onStall() {
     if (!finished && paused) {
       cancel();

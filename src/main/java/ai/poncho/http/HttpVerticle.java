@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP front end: OpenAI-compatible API, health and metrics. Deployed once per core; the
@@ -21,12 +22,13 @@ public final class HttpVerticle extends VerticleBase {
   public static final String PORT_KEY = "http.port";
 
   private HttpServer server;
+  private HttpConfig http;
 
   @Override
   public Future<?> start() {
     PonchoConfig config = PonchoConfig.from(config());
     BusCodecs.register(vertx);
-    HttpConfig http = config.http();
+    http = config.http();
     Router router = router(config);
     server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setTcpNoDelay(true)
         .setTcpFastOpen(true).setDecompressionSupported(true));
@@ -34,6 +36,12 @@ public final class HttpVerticle extends VerticleBase {
     int port = http.port() == 0 ? -1 : http.port();
     return server.requestHandler(router).listen(port)
         .onSuccess(s -> vertx.sharedData().getLocalMap("poncho").put(PORT_KEY, s.actualPort()));
+  }
+
+  /** Stops accepting, lets in-flight requests and streams finish within the shutdown timeout. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(http.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private Router router(PonchoConfig config) {

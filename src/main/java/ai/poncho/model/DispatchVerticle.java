@@ -16,10 +16,15 @@ import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
+import ai.poncho.error.ErrorKind;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +42,7 @@ public final class DispatchVerticle extends VerticleBase {
   private ModelRegistry registry;
   private Providers providers;
   private EventBus bus;
+  private final Set<StreamPump> active = new HashSet<>();
 
   @Override
   public Future<?> start() {
@@ -52,9 +58,21 @@ public final class DispatchVerticle extends VerticleBase {
         bus.consumer(Addresses.ping("dispatch"), message -> message.reply("ok")).completion());
   }
 
+  /**
+   * Lets streams in flight finish within the shutdown timeout, then ends the rest with a 503 error
+   * event so their consumers (possibly on other nodes) do not wait for chunks that will never come.
+   */
   @Override
   public Future<?> stop() {
-    return providers.close();
+    Promise<Void> drained = Promise.promise();
+    Future.join(active.stream().map(StreamPump::outcome).toList()).onComplete(done -> drained.tryComplete());
+    long timer = vertx.setTimer(Math.max(1, config.http().shutdownTimeout().toMillis()), id -> {
+      GatewayError error = GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "shutting_down", null,
+          "The model dispatcher is shutting down.");
+      List.copyOf(active).forEach(pump -> pump.abort(error));
+      drained.tryComplete();
+    });
+    return drained.future().onComplete(done -> vertx.cancelTimer(timer)).compose(v -> providers.close());
   }
 
   private void complete(Message<DispatchRequest> message) {
@@ -101,9 +119,13 @@ public final class DispatchVerticle extends VerticleBase {
             return;
           }
           StreamPump pump = result.result();
+          active.add(pump);
           message.reply(pump.started());
           pump.run();
-          pump.outcome().onSuccess(outcome -> publish(streamEvent(call, outcome, start)));
+          pump.outcome().onSuccess(outcome -> {
+            active.remove(pump);
+            publish(streamEvent(call, outcome, start));
+          });
         });
   }
 

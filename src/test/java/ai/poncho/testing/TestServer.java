@@ -76,9 +76,10 @@ public final class TestServer implements AutoCloseable {
     return clientVertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
   }
 
+  /** Stops the node as production does: HTTP drains first, then the other verticles, then Vert.x. */
   @Override
   public void close() {
-    await(vertx.close());
+    await(PonchoServer.shutdown(vertx));
   }
 
   public static <T> T await(Future<T> future) {

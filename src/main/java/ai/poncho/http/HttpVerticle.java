@@ -3,6 +3,8 @@ package ai.poncho.http;
 import ai.poncho.bus.BusCodecs;
 import ai.poncho.config.HttpConfig;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.ws.HandshakeAuthenticator;
+import ai.poncho.ws.WsEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -20,7 +22,17 @@ public final class HttpVerticle extends VerticleBase {
   /** Key in the local shared map "poncho" under which the bound port is published (for port 0). */
   public static final String PORT_KEY = "http.port";
 
+  private final HandshakeAuthenticator wsAuthenticator;
   private HttpServer server;
+  private WsEndpoint webSockets;
+
+  public HttpVerticle() {
+    this(HandshakeAuthenticator.allowAll());
+  }
+
+  public HttpVerticle(HandshakeAuthenticator wsAuthenticator) {
+    this.wsAuthenticator = wsAuthenticator;
+  }
 
   @Override
   public Future<?> start() {
@@ -28,12 +40,18 @@ public final class HttpVerticle extends VerticleBase {
     BusCodecs.register(vertx);
     HttpConfig http = config.http();
     Router router = router(config);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setTcpNoDelay(true)
-        .setTcpFastOpen(true).setDecompressionSupported(true));
+    server = vertx.createHttpServer(WsEndpoint.configure(new HttpServerOptions().setHost(http.host())
+        .setTcpNoDelay(true).setTcpFastOpen(true).setDecompressionSupported(true), config.ws()));
     // Port 0 means "any": a negative port makes all instances share one random port.
     int port = http.port() == 0 ? -1 : http.port();
     return server.requestHandler(router).listen(port)
         .onSuccess(s -> vertx.sharedData().getLocalMap("poncho").put(PORT_KEY, s.actualPort()));
+  }
+
+  /** Lets WebSocket generations finish (up to ws.shutdown_timeout) before the server closes. */
+  @Override
+  public Future<?> stop() {
+    return webSockets.shutdown();
   }
 
   private Router router(PonchoConfig config) {
@@ -45,11 +63,13 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     ChatCompletionsHandler chat = new ChatCompletionsHandler(vertx, config);
     ModelsHandler models = new ModelsHandler(vertx);
+    webSockets = new WsEndpoint(vertx, config, wsAuthenticator);
     // Content type is checked on its own route: Vert.x Web wants the body handler first on a route.
     router.post("/v1/chat/completions").handler(JsonBody::requireJsonContentType);
     router.post("/v1/chat/completions").handler(body).handler(chat::handle);
     router.get("/v1/models").handler(models::list);
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
+    router.get(WsEndpoint.PATH).handler(webSockets::handle);
     router.get("/health/live").handler(HealthRoutes.live(vertx));
     router.get("/health/ready").handler(HealthRoutes.ready(vertx));
     if (config.metrics().enabled()) {

@@ -7,6 +7,7 @@ import ai.poncho.chat.FinishReason;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -62,7 +63,7 @@ final class WsSession {
     });
     ws.pongHandler(data -> keepAlive.touch());
     ws.drainHandler(v -> resumeAll());
-    ws.exceptionHandler(failure -> LOG.debug("{} socket error: {}", connectionId, failure.getMessage()));
+    ws.exceptionHandler(this::onSocketFailure);
     ws.closeHandler(v -> onClosed());
     keepAlive.start();
   }
@@ -88,6 +89,18 @@ final class WsSession {
       closed.future().onComplete(done -> vertx.cancelTimer(timer));
     }
     return closed.future();
+  }
+
+  /**
+   * The frame decoder reports frames over the size limit (and other RFC 6455 violations) here, before
+   * any frame reaches us; answering with its close code (1009, 1007, 1002) tells the client why.
+   */
+  private void onSocketFailure(Throwable failure) {
+    if (failure instanceof CorruptedWebSocketFrameException corrupted) {
+      close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+    } else {
+      LOG.debug("{} socket error: {}", connectionId, failure.getMessage());
+    }
   }
 
   private void onMessage(String text) {

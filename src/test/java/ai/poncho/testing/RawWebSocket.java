@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,24 +30,27 @@ public final class RawWebSocket {
     }
   }
 
+  private final NetClient client;
   private final NetSocket socket;
   private final List<Frame> frames = new CopyOnWriteArrayList<>();
   private Buffer pending = Buffer.buffer();
   private boolean upgraded;
   private volatile boolean closed;
 
-  private RawWebSocket(NetSocket socket) {
+  private RawWebSocket(NetClient client, NetSocket socket) {
+    // Vert.x closes a client that becomes unreachable, sockets included: hold on to it.
+    this.client = client;
     this.socket = socket;
     socket.handler(this::onData);
     socket.closeHandler(v -> closed = true);
   }
 
   public static RawWebSocket connect(Vertx vertx, int port, String path) {
-    NetSocket socket = TestServer.await(vertx.createNetClient().connect(port, "127.0.0.1"));
-    RawWebSocket ws = new RawWebSocket(socket);
+    NetClient client = vertx.createNetClient();
+    RawWebSocket ws = new RawWebSocket(client, TestServer.await(client.connect(port, "127.0.0.1")));
     byte[] key = new byte[16];
     ThreadLocalRandom.current().nextBytes(key);
-    TestServer.await(socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+    TestServer.await(ws.socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
         + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
         + Base64.getEncoder().encodeToString(key) + "\r\n\r\n"));
     await().atMost(Duration.ofSeconds(60)).until(() -> ws.upgraded);
@@ -81,6 +85,7 @@ public final class RawWebSocket {
 
   public void close() {
     TestServer.await(socket.close());
+    TestServer.await(client.close());
   }
 
   private void onData(Buffer data) {

@@ -24,11 +24,14 @@ public final class WsClient {
   public static final String PATH = "/api/v1/ws";
   private static final Duration WAIT = Duration.ofSeconds(90);
 
+  private final WebSocketClient client;
   private final WebSocket ws;
   private final List<JsonObject> frames = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Short> closeCode = new CompletableFuture<>();
 
-  private WsClient(WebSocket ws) {
+  private WsClient(WebSocketClient client, WebSocket ws) {
+    // Vert.x closes a WebSocketClient that becomes unreachable, sockets included: hold on to it.
+    this.client = client;
     this.ws = ws;
     ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
     ws.closeHandler(v -> closeCode.complete(ws.closeStatusCode()));
@@ -43,7 +46,11 @@ public final class WsClient {
   }
 
   public static WsClient connect(WebSocketClient client, int port) {
-    return new WsClient(TestServer.await(client.connect(options(port))));
+    return connect(client, options(port));
+  }
+
+  public static WsClient connect(WebSocketClient client, WebSocketConnectOptions options) {
+    return new WsClient(client, TestServer.await(client.connect(options)));
   }
 
   public static WebSocketConnectOptions options(int port) {
@@ -107,6 +114,7 @@ public final class WsClient {
 
   public void close() {
     TestServer.await(ws.close());
+    TestServer.await(client.close());
   }
 
   /** Concatenated delta contents of one generation's chunk frames. */

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.poncho.testing.TestServer;
 import ai.poncho.testing.WsClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -166,7 +169,9 @@ class WebSocketApiTest {
 
   @Test
   void plainHttpGetOnTheWebSocketPathIsAskedToUpgrade(Vertx vertx) {
-    var response = TestServer.await(server.webClient(vertx).get(WsClient.PATH).send());
+    WebClient client = server.webClient(vertx);
+    HttpResponse<Buffer> response = TestServer.await(client.get(WsClient.PATH).send());
+    client.close();
     assertThat(response.statusCode()).isEqualTo(426);
     assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("upgrade_required");
   }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,8 +51,9 @@ class WebSocketFlowTest {
   }
 
   private static double metric(Vertx vertx, String name, String model) {
-    String scrape = TestServer.await(WebClient.create(vertx).get(server.port(), "127.0.0.1", "/metrics").send())
-        .bodyAsString();
+    WebClient client = server.webClient(vertx);
+    String scrape = TestServer.await(client.get("/metrics").send()).bodyAsString();
+    client.close();
     return Metrics.sum(scrape, name, "model=\"" + model + "\"");
   }
 
@@ -155,7 +157,8 @@ class WebSocketFlowTest {
         ws.writeTextMessage(chat(id, "hello " + id, null).encode());
       });
     }
-    TestServer.await(Future.all(results).timeout(240, java.util.concurrent.TimeUnit.SECONDS));
+    TestServer.await(Future.all(results).timeout(240, TimeUnit.SECONDS));
+    TestServer.await(client.close());
     for (int i = 0; i < sockets; i++) {
       assertThat(results.get(i).result()).isEqualTo("stop|Mock reply to: hello s" + i);
     }

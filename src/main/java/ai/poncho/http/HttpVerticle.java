@@ -51,7 +51,7 @@ public final class HttpVerticle extends VerticleBase {
   /** Lets WebSocket generations finish (up to ws.shutdown_timeout) before the server closes. */
   @Override
   public Future<?> stop() {
-    return webSockets.shutdown();
+    return webSockets == null ? Future.succeededFuture() : webSockets.shutdown();
   }
 
   private Router router(PonchoConfig config) {

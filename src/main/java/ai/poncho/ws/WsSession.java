@@ -116,7 +116,7 @@ final class WsSession {
       return;
     }
     if (frame instanceof ClientFrame.Generate generate) {
-      start(generate);
+      generate(generate);
     } else if (frame instanceof ClientFrame.Cancel cancel) {
       cancel(cancel.id());
     } else {
@@ -124,7 +124,7 @@ final class WsSession {
     }
   }
 
-  private void start(ClientFrame.Generate frame) {
+  private void generate(ClientFrame.Generate frame) {
     String id = frame.id();
     if (draining) {
       send(ServerFrames.error(id, GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "shutting_down", null,

@@ -153,6 +153,19 @@ class WebSocketApiTest {
   }
 
   @Test
+  void upstreamFailureMidStreamEndsThatGenerationWithAnErrorFrame(Vertx vertx) {
+    WsClient ws = WsClient.connect(vertx, server.port());
+    ws.send(chat("fails", "one two three four five", new JsonObject().put("mock_fail_after_chunks", "2")));
+    ws.send(chat("fine", "unaffected", null));
+    JsonObject error = ws.awaitEnd("fails");
+    assertError(error, "upstream_stream_error");
+    assertThat(error.getJsonObject("error").getString("type")).isEqualTo("server_error");
+    assertThat(ws.content("fails")).isEqualTo("Mock reply");
+    assertThat(ws.awaitEnd("fine").getString("finish_reason")).isEqualTo("stop");
+    ws.close();
+  }
+
+  @Test
   void duplicateIdInFlightIsAnErrorAndTheFirstGenerationCompletes(Vertx vertx) {
     WsClient ws = WsClient.connect(vertx, server.port());
     ws.send(chat("same", "first one with a few words", slow(50)));

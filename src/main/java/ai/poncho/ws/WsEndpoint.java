@@ -42,10 +42,15 @@ public final class WsEndpoint {
     this.authenticator = authenticator;
   }
 
-  /** Applies the frame and message limits and the subprotocol to the HTTP server. */
+  /**
+   * Applies the frame and message limits and the subprotocol to the HTTP server. WebSocket compression is
+   * off: the limits are checked on the wire payload, and inflating a small compressed frame could make
+   * the server hold far more than they allow (token deltas hardly compress anyway).
+   */
   public static HttpServerOptions configure(HttpServerOptions options, WsConfig config) {
     return options.setMaxWebSocketFrameSize(config.maxFrameSize()).setMaxWebSocketMessageSize(config.maxMessageSize())
-        .setWebSocketSubProtocols(List.of(SUBPROTOCOL));
+        .setWebSocketSubProtocols(List.of(SUBPROTOCOL)).setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false);
   }
 
   public void handle(RoutingContext ctx) {

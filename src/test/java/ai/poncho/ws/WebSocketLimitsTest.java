@@ -31,7 +31,7 @@ class WebSocketLimitsTest {
   static void startServer() {
     JsonObject config = TestServer.config().put("ws", new JsonObject()
         .put("max_frame_size", "1KB").put("max_message_size", "4KB").put("max_in_flight", 2)
-        .put("max_protocol_errors", 3).put("ping_interval", "300ms").put("keepalive_timeout", "3s"));
+        .put("max_protocol_errors", 3).put("ping_interval", "300ms").put("keepalive_timeout", "4s"));
     server = TestServer.start(config);
   }
 
@@ -78,6 +78,15 @@ class WebSocketLimitsTest {
           : WebSocketFrame.continuationFrame(Buffer.buffer(part), last));
     }
     assertThat(ws.awaitClose()).isEqualTo((short) 1009);
+  }
+
+  @Test
+  void compressionIsNotNegotiatedSoTheLimitsHoldForWhatIsInflated(Vertx vertx) {
+    WsClient ws = WsClient.connect(vertx, new WebSocketClientOptions().setTryUsePerMessageCompression(true)
+        .setTryUsePerFrameCompression(true), server.port());
+    assertThat(ws.socket().headers().get("sec-websocket-extensions")).isNull();
+    ws.roundTrip();
+    ws.close();
   }
 
   @Test
@@ -134,7 +143,7 @@ class WebSocketLimitsTest {
   @Test
   void clientThatAnswersPingsStaysConnected(Vertx vertx) {
     WsClient ws = WsClient.connect(vertx, new WebSocketClientOptions(), server.port());
-    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30)).until(() -> !ws.isClosed());
+    await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(30)).until(() -> !ws.isClosed());
     ws.roundTrip();
     ws.close();
   }

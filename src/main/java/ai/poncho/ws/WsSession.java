@@ -114,6 +114,10 @@ final class WsSession {
       }
       send(ServerFrames.error(error.id(), error.error()));
       return;
+    } catch (RuntimeException unexpected) {
+      LOG.warn("{} could not read a frame", connectionId, unexpected);
+      send(ServerFrames.error(null, Errors.toGatewayError(unexpected)));
+      return;
     }
     if (frame instanceof ClientFrame.Generate generate) {
       generate(generate);

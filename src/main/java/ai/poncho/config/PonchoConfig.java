@@ -1,6 +1,7 @@
 package ai.poncho.config;
 
 import ai.poncho.provider.mock.MockSettings;
+import ai.poncho.ws.WsConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ public record PonchoConfig(
     String defaultModel,
     ClusterConfig cluster,
     MetricsConfig metrics,
+    WsConfig ws,
     List<String> warnings,
     JsonObject raw) {
 
@@ -42,7 +44,8 @@ public record PonchoConfig(
     PonchoConfig config = new PonchoConfig(HttpConfig.from(root.section("http")),
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
-        MetricsConfig.from(root.section("metrics")), List.copyOf(warnings), json);
+        MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")), List.copyOf(warnings),
+        json);
     root.throwIfInvalid();
     return config;
   }

@@ -3,6 +3,8 @@ package ai.poncho.http;
 import ai.poncho.bus.BusCodecs;
 import ai.poncho.config.HttpConfig;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.ws.HandshakeAuthenticator;
+import ai.poncho.ws.WsEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -21,8 +23,18 @@ public final class HttpVerticle extends VerticleBase {
   /** Key in the local shared map "poncho" under which the bound port is published (for port 0). */
   public static final String PORT_KEY = "http.port";
 
+  private final HandshakeAuthenticator wsAuthenticator;
   private HttpServer server;
   private HttpConfig http;
+  private WsEndpoint webSockets;
+
+  public HttpVerticle() {
+    this(HandshakeAuthenticator.allowAll());
+  }
+
+  public HttpVerticle(HandshakeAuthenticator wsAuthenticator) {
+    this.wsAuthenticator = wsAuthenticator;
+  }
 
   @Override
   public Future<?> start() {
@@ -30,18 +42,25 @@ public final class HttpVerticle extends VerticleBase {
     BusCodecs.register(vertx);
     http = config.http();
     Router router = router(config);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setTcpNoDelay(true)
-        .setTcpFastOpen(true).setDecompressionSupported(true));
+    server = vertx.createHttpServer(WsEndpoint.configure(new HttpServerOptions().setHost(http.host())
+        .setTcpNoDelay(true).setTcpFastOpen(true).setDecompressionSupported(true), config.ws()));
     // Port 0 means "any": a negative port makes all instances share one random port.
     int port = http.port() == 0 ? -1 : http.port();
     return server.requestHandler(router).listen(port)
         .onSuccess(s -> vertx.sharedData().getLocalMap("poncho").put(PORT_KEY, s.actualPort()));
   }
 
-  /** Stops accepting, lets in-flight requests and streams finish within the shutdown timeout. */
+  /**
+   * Stops accepting; in-flight requests and SSE streams get http.shutdown_timeout, WebSocket
+   * generations ws.shutdown_timeout, to finish.
+   */
   @Override
   public Future<?> stop() {
-    return server.shutdown(http.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    return Future.join(webSockets.shutdown(),
+        server.shutdown(http.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS));
   }
 
   private Router router(PonchoConfig config) {
@@ -53,11 +72,13 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     ChatCompletionsHandler chat = new ChatCompletionsHandler(vertx, config);
     ModelsHandler models = new ModelsHandler(vertx);
+    webSockets = new WsEndpoint(vertx, config, wsAuthenticator);
     // One route per endpoint keeps the metrics' route label clean; Vert.x Web wants the body handler first.
     router.post("/v1/chat/completions").handler(body).handler(JsonBody::requireJsonContentType)
         .handler(chat::handle);
     router.get("/v1/models").handler(models::list);
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
+    router.get(WsEndpoint.PATH).handler(webSockets::handle);
     router.get("/health/live").handler(HealthRoutes.live(vertx));
     router.get("/health/ready").handler(HealthRoutes.ready(vertx));
     if (config.metrics().enabled()) {

@@ -1,0 +1,101 @@
+package ai.poncho.ws;
+
+import ai.poncho.config.PonchoConfig;
+import ai.poncho.error.ErrorKind;
+import ai.poncho.error.GatewayError;
+import ai.poncho.http.RequestContext;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code GET /api/v1/ws}: authenticates the handshake, upgrades it and runs a {@link WsSession} per
+ * socket. One endpoint per HTTP verticle instance; it knows its sockets so that the verticle's stop
+ * can close them gracefully.
+ */
+public final class WsEndpoint {
+
+  public static final String PATH = "/api/v1/ws";
+  /** The subprotocol the server selects when a client offers it (needed to pass a key as a subprotocol). */
+  public static final String SUBPROTOCOL = "poncho.v1";
+
+  private final Vertx vertx;
+  private final WsConfig config;
+  private final WsSession.StreamSettings streams;
+  private final HandshakeAuthenticator authenticator;
+  private final Set<WsSession> sessions = new HashSet<>();
+  private boolean draining;
+
+  public WsEndpoint(Vertx vertx, PonchoConfig config, HandshakeAuthenticator authenticator) {
+    this.vertx = vertx;
+    this.config = config.ws();
+    long timeoutMs = config.http().requestTimeout().toMillis();
+    this.streams = new WsSession.StreamSettings(config.dispatch().streamWindow(), timeoutMs, timeoutMs);
+    this.authenticator = authenticator;
+  }
+
+  /**
+   * Applies the frame and message limits and the subprotocol to the HTTP server. WebSocket compression is
+   * off: the limits are checked on the wire payload, and inflating a small compressed frame could make
+   * the server hold far more than they allow (token deltas hardly compress anyway).
+   */
+  public static HttpServerOptions configure(HttpServerOptions options, WsConfig config) {
+    return options.setMaxWebSocketFrameSize(config.maxFrameSize()).setMaxWebSocketMessageSize(config.maxMessageSize())
+        .setWebSocketSubProtocols(List.of(SUBPROTOCOL)).setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false);
+  }
+
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (draining) {
+      ctx.fail(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "shutting_down", null,
+          "The server is shutting down.").toException());
+      return;
+    }
+    if (!request.canUpgradeToWebSocket()) {
+      ctx.fail(new GatewayError(426, ErrorKind.INVALID_REQUEST.type(), "upgrade_required", null,
+          "This endpoint speaks WebSocket only: send a GET with 'Upgrade: websocket'.").toException());
+      return;
+    }
+    authenticator.authenticate(credentials(request)).onComplete(auth -> {
+      if (auth.failed()) {
+        ctx.fail(auth.cause());
+        return;
+      }
+      request.toWebSocket().onSuccess(ws -> {
+        WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), config, streams);
+        sessions.add(session);
+        session.closed().onComplete(closed -> sessions.remove(session));
+        session.start();
+      }).onFailure(ctx::fail);
+    });
+  }
+
+  /** Closes every socket with 1001 once its generations finish or the shutdown timeout passes. */
+  public Future<Void> shutdown() {
+    draining = true;
+    long deadline = config.shutdownTimeout().toMillis();
+    List<Future<Void>> closing = new ArrayList<>();
+    for (WsSession session : new ArrayList<>(sessions)) {
+      closing.add(session.shutdown(deadline));
+    }
+    return Future.join(closing).mapEmpty();
+  }
+
+  private static HandshakeCredentials credentials(HttpServerRequest request) {
+    String offered = request.getHeader("Sec-WebSocket-Protocol");
+    List<String> subprotocols = offered == null ? List.of()
+        : Arrays.stream(offered.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return new HandshakeCredentials(request.getHeader(HttpHeaders.AUTHORIZATION),
+        request.getParam(HandshakeCredentials.QUERY_KEY), subprotocols,
+        request.remoteAddress() == null ? null : request.remoteAddress().toString());
+  }
+}

@@ -19,6 +19,7 @@ public record PonchoConfig(
     String defaultModel,
     ClusterConfig cluster,
     MetricsConfig metrics,
+    PromptsConfig prompts,
     List<String> warnings,
     JsonObject raw) {
 
@@ -42,7 +43,8 @@ public record PonchoConfig(
     PonchoConfig config = new PonchoConfig(HttpConfig.from(root.section("http")),
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
-        MetricsConfig.from(root.section("metrics")), List.copyOf(warnings), json);
+        MetricsConfig.from(root.section("metrics")), PromptsConfig.from(root.section("prompts")),
+        List.copyOf(warnings), json);
     root.throwIfInvalid();
     return config;
   }

@@ -42,7 +42,8 @@ final class TemplateEngine {
     // Handlebars.java also asks helperMissing for absent variables: those render empty, as in
     // JavaScript; only a call with arguments names a helper that does not exist.
     handlebars.registerHelperMissing((Helper<Object>) (context, options) -> {
-      if (options.params.length == 0 && options.hash.isEmpty() && (options.tagType == TagType.VAR || options.tagType == TagType.TRIPLE_VAR)) {
+      boolean variable = options.tagType == TagType.VAR || options.tagType == TagType.TRIPLE_VAR;
+      if (variable && options.params.length == 0 && options.hash.isEmpty()) {
         return "";
       }
       throw new TemplateFailure("unknown helper '" + options.helperName + "'");

@@ -79,8 +79,8 @@ class DotpromptConformanceTest {
     merged.put("config", front.getJsonObject("config", new JsonObject()).copy()
         .mergeIn(options.getJsonObject("config", new JsonObject())));
     PromptMetadata metadata = PromptMetadata.from(merged, split.frontMatter(), new Picoschema(schemas));
-    CompiledPrompt prompt = new CompiledPrompt("spec", null, CompiledPrompt.DOTPROMPT, metadata,
-        engine.compile("spec", split.body()), engine);
+    CompiledPrompt prompt = CompiledPrompt.of("spec", null, CompiledPrompt.DOTPROMPT,
+        new ParsedPrompt(metadata, split.body()), engine);
 
     JsonObject data = suite.getJsonObject("data", new JsonObject()).copy()
         .mergeIn(test.getJsonObject("data", new JsonObject()));

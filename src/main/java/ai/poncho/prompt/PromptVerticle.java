@@ -101,7 +101,7 @@ public final class PromptVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> loader.load(previous), false)
         .onSuccess(next -> {
           if (next != previous) {
-            next.files().values().stream().filter(status -> status.error() != null).forEach(s -> loadErrors.increment());
+            loadErrors.increment(next.failing());
             LOG.info("Prompts loaded from {}: {} prompts, {} files failing", prompts.dir(), next.prompts().size(),
                 next.failing());
             library = next;

@@ -21,8 +21,9 @@ final class SchemaCheck {
   private final Validator validator;
 
   SchemaCheck(JsonObject schema) {
+    // Vert.x annotates the schema object it is given; the prompt keeps its own, clean copy.
     this.schema = schema;
-    this.validator = Validator.create(JsonSchema.of(schema), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
+    this.validator = Validator.create(JsonSchema.of(schema.copy()), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
         .setBaseUri("urn:poncho:prompt").setOutputFormat(OutputFormat.Basic));
   }
 
@@ -63,13 +64,24 @@ final class SchemaCheck {
         }
         continue;
       }
-      if (keyword.equals("additionalProperties") && instance instanceof JsonObject o
-          && at(schema, parent(keywordLocation)) instanceof JsonObject parentSchema) {
-        JsonObject known = parentSchema.getJsonObject("properties", new JsonObject());
-        for (String name : o.fieldNames()) {
-          if (!known.containsKey(name)) {
-            violations.add(new Violation(path + "." + name, keyword, "no such property", describe(o.getValue(name)),
-                error.getError()));
+      if (keyword.equals("additionalProperties")) {
+        // Reported per offending property; a declared property that failed its own schema is not one.
+        JsonObject parentSchema = at(schema, parent(keywordLocation)) instanceof JsonObject p ? p : new JsonObject();
+        JsonObject known = parentSchema.getValue("properties") instanceof JsonObject k ? k : new JsonObject();
+        String instanceLocation = error.getInstanceLocation() == null ? "" : error.getInstanceLocation();
+        String property = instanceLocation.substring(instanceLocation.lastIndexOf('/') + 1);
+        if (known.containsKey(property)) {
+          continue;
+        }
+        Object container = at(value, parent(instanceLocation));
+        if (container instanceof JsonObject o && !instanceLocation.isEmpty()) {
+          violations.add(new Violation(path, keyword, "no such property", describe(instance), error.getError()));
+        } else if (instance instanceof JsonObject o) {
+          for (String name : o.fieldNames()) {
+            if (!known.containsKey(name)) {
+              violations.add(new Violation(path + "." + name, keyword, "no such property",
+                  describe(o.getValue(name)), error.getError()));
+            }
           }
         }
         continue;

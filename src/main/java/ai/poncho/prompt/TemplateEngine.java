@@ -50,8 +50,9 @@ final class TemplateEngine {
     });
   }
 
-  /** Parses (or takes from the cache) a template; syntax errors are reported as IllegalArgumentException. */
+  /** Parses (or takes from the cache) a template; syntax errors and unknown helpers are IllegalArgumentExceptions. */
   Template compile(String name, String source) {
+    KnownHelpers.check(source);
     try {
       return handlebars.compile(new StringTemplateSource(name, source));
     } catch (IOException | UncheckedIOException | HandlebarsException e) {

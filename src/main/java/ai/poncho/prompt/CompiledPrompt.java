@@ -1,6 +1,7 @@
 package ai.poncho.prompt;
 
 import com.github.jknack.handlebars.Template;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,30 @@ record CompiledPrompt(String name, String variant, String format, PromptMetadata
                              int maxChars, long deadlineNanos) {
     Markers markers = new Markers();
     String text = engine.render(template, values, data, markers, maxChars, deadlineNanos);
-    return MessageAssembler.toMessages(text, markers, history);
+    List<PromptMessage> messages = MessageAssembler.toMessages(text, markers, history);
+    return format.equals(PONCHO) ? messages.stream().map(CompiledPrompt::trimmed).toList() : messages;
+  }
+
+  /** Poncho-format sections are trimmed, as the original did: each role tag stands on its own line. */
+  private static PromptMessage trimmed(PromptMessage message) {
+    if (message.original() != null) {
+      return message;
+    }
+    List<PromptPart> parts = new ArrayList<>();
+    List<PromptPart> content = message.content();
+    for (int i = 0; i < content.size(); i++) {
+      PromptPart part = content.get(i);
+      if (part.text() == null) {
+        parts.add(part);
+        continue;
+      }
+      String text = part.text();
+      text = i == 0 ? text.stripLeading() : text;
+      text = i == content.size() - 1 ? text.stripTrailing() : text;
+      if (!text.isEmpty()) {
+        parts.add(PromptPart.text(text));
+      }
+    }
+    return new PromptMessage(message.role(), parts, message.metadata(), null);
   }
 }

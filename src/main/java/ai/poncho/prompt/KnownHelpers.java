@@ -30,7 +30,7 @@ final class KnownHelpers extends DefaultHelperRegistry {
 
   /** Throws when the template calls a helper that is not known (with arguments, or as a sub-expression). */
   static void check(String template) {
-    String source = COMMENT.matcher(template).replaceAll("");
+    String source = withoutComments(template);
     Matcher call = CALL.matcher(source);
     while (call.find()) {
       String name = call.group(1);
@@ -45,6 +45,11 @@ final class KnownHelpers extends DefaultHelperRegistry {
         throw new IllegalArgumentException("unknown helper '" + sub.group(1) + "' in a sub-expression");
       }
     }
+  }
+
+  /** The template without Handlebars comments (which may mention helpers and partials freely). */
+  static String withoutComments(String template) {
+    return COMMENT.matcher(template).replaceAll("");
   }
 
   private static boolean known(String name) {

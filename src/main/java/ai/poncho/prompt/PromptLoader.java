@@ -184,7 +184,7 @@ final class PromptLoader {
 
   private int depth(String source, Map<String, String> partials, List<String> stack) {
     int deepest = 0;
-    Matcher m = PARTIAL_REF.matcher(source);
+    Matcher m = PARTIAL_REF.matcher(KnownHelpers.withoutComments(source));
     while (m.find()) {
       String name = m.group(1);
       if (name.startsWith("(")) {

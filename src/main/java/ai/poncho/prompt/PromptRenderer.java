@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Renders a prompt call (blocking and CPU-bound: run it on a worker): defaults merged under the input,
@@ -16,6 +17,8 @@ import java.util.Map;
  * media URLs checked against the allow-list, model chosen (request, prompt, configured default).
  */
 final class PromptRenderer {
+
+  private static final Pattern CONTEXT_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
   private final PromptsConfig config;
   private final MediaPolicy media;
@@ -33,6 +36,12 @@ final class PromptRenderer {
         : prompt.metadata().inputDefault().copy();
     input.mergeIn(call.input());
     Map<String, Object> values = plainMap(input, "input");
+    for (String key : call.context().fieldNames()) {
+      if (!CONTEXT_KEY.matcher(key).matches() || key.equals("root")) {
+        throw PromptException.invalid("invalid_value", "context",
+            "Context keys become @ variables and must be identifiers other than 'root' (got '" + key + "').");
+      }
+    }
     Map<String, Object> context = plainMap(call.context(), "context");
     if (prompt.inputCheck() != null) {
       checkInput(prompt.inputCheck().violations(input, "input"));

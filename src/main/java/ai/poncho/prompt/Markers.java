@@ -13,31 +13,32 @@ import java.util.regex.Pattern;
  */
 final class Markers {
 
+  private static final String SUFFIX = ">>>";
+
   private final String prefix;
-  private final String suffix = ">>>";
   private final Pattern roleOrHistory;
   private final Pattern mediaOrSection;
 
   Markers() {
     prefix = "<<<dotprompt-" + UUID.randomUUID().toString().replace("-", "") + ":";
-    roleOrHistory = Pattern.compile("(" + Pattern.quote(prefix) + "(?:role:[a-z]+|history))" + Pattern.quote(suffix));
-    mediaOrSection = Pattern.compile("(" + Pattern.quote(prefix) + "(?:media:url|section).*?)" + Pattern.quote(suffix));
+    roleOrHistory = Pattern.compile("(" + Pattern.quote(prefix) + "(?:role:[a-z]+|history))" + Pattern.quote(SUFFIX));
+    mediaOrSection = Pattern.compile("(" + Pattern.quote(prefix) + "(?:media:url|section).*?)" + Pattern.quote(SUFFIX));
   }
 
   String role(String role) {
-    return prefix + "role:" + role + suffix;
+    return prefix + "role:" + role + SUFFIX;
   }
 
   String history() {
-    return prefix + "history" + suffix;
+    return prefix + "history" + SUFFIX;
   }
 
   String media(String url, String contentType) {
-    return prefix + "media:url " + url + (contentType == null ? "" : " " + contentType) + suffix;
+    return prefix + "media:url " + url + (contentType == null ? "" : " " + contentType) + SUFFIX;
   }
 
   String section(String name) {
-    return prefix + "section " + name + suffix;
+    return prefix + "section " + name + SUFFIX;
   }
 
   /** The role of a role marker piece, or null when the piece is something else. */

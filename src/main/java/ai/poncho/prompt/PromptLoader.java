@@ -291,8 +291,19 @@ final class PromptLoader {
     }
   }
 
+  /** The failure on one line (YAML errors come with a source excerpt and a caret line). */
   private static String message(RuntimeException e) {
     String message = e.getMessage();
-    return message == null ? e.getClass().getSimpleName() : message;
+    if (message == null) {
+      return e.getClass().getSimpleName();
+    }
+    StringBuilder line = new StringBuilder();
+    for (String part : message.split("\\R")) {
+      String trimmed = part.strip();
+      if (!trimmed.isEmpty() && !trimmed.equals("^")) {
+        line.append(line.isEmpty() ? "" : " ").append(trimmed);
+      }
+    }
+    return line.toString();
   }
 }

@@ -26,7 +26,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  */
 public final class PromptsHandler {
 
-  private static final String NAME = "(?<name>[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*)";
+  /** A prompt name; its slashes may also come percent-encoded ({@code fashion%2Fsketch}). */
+  private static final String NAME = "(?<name>[A-Za-z0-9_%-]+(?:/[A-Za-z0-9_%-]+)*)";
 
   private final Vertx vertx;
   private final DeliveryOptions delivery;

@@ -148,6 +148,8 @@ class PromptApiTest {
     assertThat(output.getString("format")).isEqualTo("json");
     assertThat(output.getJsonObject("schema").getJsonObject("properties").getJsonObject("fabrics")
         .getString("type")).isEqualTo("array");
+    assertThat(get("/api/v1/prompts/fashion%2Fsketch_analysis").bodyAsJsonObject().getString("name"))
+        .isEqualTo("fashion/sketch_analysis");
     assertError(get("/api/v1/prompts/nope"), 404, "prompt_not_found");
   }
 

@@ -42,10 +42,12 @@ public final class PromptsHandler {
   }
 
   public void mount(Router router, BodyHandler body) {
+    // One route per endpoint (as for chat completions), so the metrics' route label names the endpoint.
     router.get("/api/v1/prompts").handler(this::list);
-    router.postWithRegex("/api/v1/prompts/" + NAME + "/(?:render|execute)").handler(JsonBody::requireJsonContentType);
-    router.postWithRegex("/api/v1/prompts/" + NAME + "/render").handler(body).handler(this::render);
-    router.postWithRegex("/api/v1/prompts/" + NAME + "/execute").handler(body).handler(this::execute);
+    router.postWithRegex("/api/v1/prompts/" + NAME + "/render").handler(body)
+        .handler(JsonBody::requireJsonContentType).handler(this::render);
+    router.postWithRegex("/api/v1/prompts/" + NAME + "/execute").handler(body)
+        .handler(JsonBody::requireJsonContentType).handler(this::execute);
     router.getWithRegex("/api/v1/prompts/" + NAME).handler(this::get);
   }
 

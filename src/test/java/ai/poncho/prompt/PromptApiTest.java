@@ -290,6 +290,9 @@ class PromptApiTest {
     assertError(post("/api/v1/prompts/echo/render", input("v", deep)), 400, "input_too_deep");
     assertError(post("/api/v1/prompts/echo/execute", input("v", "x".repeat(200_000))), 413, "prompt_limit_exceeded");
     assertError(post("/api/v1/prompts/echo/render", new JsonObject().put("input", "text")), 400, "invalid_type");
+    HttpResponse<Buffer> textBody = TestServer.await(client.post("/api/v1/prompts/echo/render")
+        .putHeader("content-type", "text/plain").sendBuffer(Buffer.buffer("{}")));
+    assertThat(textBody.statusCode()).isEqualTo(415);
   }
 
   @Test

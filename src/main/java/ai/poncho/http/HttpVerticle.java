@@ -48,11 +48,11 @@ public final class HttpVerticle extends VerticleBase {
     // Content type is checked on its own route: Vert.x Web wants the body handler first on a route.
     router.post("/v1/chat/completions").handler(JsonBody::requireJsonContentType);
     router.post("/v1/chat/completions").handler(body).handler(chat::handle);
-    new PromptsHandler(vertx, config).mount(router, body);
     router.get("/v1/models").handler(models::list);
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
     router.get("/health/live").handler(HealthRoutes.live(vertx));
     router.get("/health/ready").handler(HealthRoutes.ready(vertx));
+    new PromptsHandler(vertx, config).mount(router, body);
     if (config.metrics().enabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metrics().registryName()));
     }

@@ -10,10 +10,6 @@ import io.vertx.core.json.JsonObject;
  */
 public record StreamOpen(String requestId, ChatRequest request, String sinkAddress, int window) {
 
-  public StreamOpen withRequest(ChatRequest newRequest) {
-    return new StreamOpen(requestId, newRequest, sinkAddress, window);
-  }
-
   public JsonObject toJson() {
     return new JsonObject().put("request_id", requestId).put("request", request.toJson())
         .put("sink", sinkAddress).put("window", window);

@@ -138,8 +138,8 @@ public final class PromptVerticle extends VerticleBase {
   private void stream(Message<StreamOpen> message) {
     StreamOpen open = message.body();
     renderOffLoop(() -> PromptCall.from(open.request()))
-        .compose(rendered -> bus.request(Addresses.DISPATCH_STREAM,
-            open.withRequest(rendered.toChatRequest(open.request())), delivery))
+        .compose(rendered -> bus.request(Addresses.DISPATCH_STREAM, new StreamOpen(open.requestId(),
+            rendered.toChatRequest(open.request()), open.sinkAddress(), open.window()), delivery))
         .onSuccess(reply -> message.reply(reply.body()))
         .onFailure(failure -> fail(message, failure));
   }

@@ -116,23 +116,21 @@ public final class PromptVerticle extends VerticleBase {
   private void complete(Message<DispatchRequest> message) {
     DispatchRequest run = message.body();
     renderOffLoop(() -> PromptCall.from(run.request()))
-        .compose(rendered -> {
-          ChatRequest request = rendered.toChatRequest(run.request());
-          return bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE, new DispatchRequest(run.requestId(), request),
-              delivery).map(reply -> {
-                DeliveryOptions options = new DeliveryOptions();
-                if (rendered.prompt().metadata().jsonOutput()) {
-                  ChatResponse response = reply.body();
-                  String text = response.choices().isEmpty() ? null
-                      : response.choices().get(0).message().textContent();
-                  options.addHeader(Addresses.PROMPT_OUTPUT_HEADER,
-                      OutputCheck.check(text, rendered.prompt().outputCheck()).encode());
-                }
-                message.reply(reply.body(), options);
-                return null;
-              });
-        })
+        .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
+                new DispatchRequest(run.requestId(), rendered.toChatRequest(run.request())), delivery)
+            .onSuccess(reply -> message.reply(reply.body(), outputCheck(rendered, reply.body()))))
         .onFailure(failure -> fail(message, failure));
+  }
+
+  /** For JSON-output prompts, the parsed and checked answer rides along as a reply header. */
+  private static DeliveryOptions outputCheck(RenderedPrompt rendered, ChatResponse response) {
+    DeliveryOptions options = new DeliveryOptions();
+    if (rendered.prompt().metadata().jsonOutput()) {
+      String text = response.choices().isEmpty() ? null : response.choices().get(0).message().textContent();
+      options.addHeader(Addresses.PROMPT_OUTPUT_HEADER,
+          OutputCheck.check(text, rendered.prompt().outputCheck()).encode());
+    }
+    return options;
   }
 
   private void stream(Message<StreamOpen> message) {

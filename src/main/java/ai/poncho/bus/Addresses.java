@@ -22,6 +22,17 @@ public final class Addresses {
   public static final String PROMPT_COMPLETE = "poncho.prompt.complete";
   /** As {@link #DISPATCH_STREAM}, for {@code prompt:<name>} models. */
   public static final String PROMPT_STREAM = "poncho.prompt.stream";
+  /**
+   * Reply header of {@link #PROMPT_COMPLETE} for prompts with {@code output.format: json}: JSON
+   * {@code {"status": "valid"|"invalid_json"|"schema_mismatch", "output"?, "error"?, "violations"?}}.
+   */
+  public static final String PROMPT_OUTPUT_HEADER = "poncho-prompt-output";
+  /** JSON of a {@link PromptExecution} request → reply JSON of the dry run (messages, model, config). */
+  public static final String PROMPT_RENDER = "poncho.prompt.render";
+  /** Empty body → reply JSON {@code {"object":"list","data":[prompt summaries]}}. */
+  public static final String PROMPT_LIST = "poncho.prompt.list";
+  /** JSON {@code {"name"}} → reply JSON of the prompt (summary, schemas as JSON Schema, files' load status). */
+  public static final String PROMPT_GET = "poncho.prompt.get";
 
   /** Published {@link CompletionEvent}s, one per finished model call. */
   public static final String METRICS_COMPLETION = "poncho.metrics.completion";

@@ -21,6 +21,7 @@ public record PonchoConfig(
     ClusterConfig cluster,
     MetricsConfig metrics,
     WsConfig ws,
+    PromptsConfig prompts,
     List<String> warnings,
     JsonObject raw) {
 
@@ -44,8 +45,8 @@ public record PonchoConfig(
     PonchoConfig config = new PonchoConfig(HttpConfig.from(root.section("http")),
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
-        MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")), List.copyOf(warnings),
-        json);
+        MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
+        PromptsConfig.from(root.section("prompts")), List.copyOf(warnings), json);
     root.throwIfInvalid();
     return config;
   }

@@ -81,6 +81,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get(WsEndpoint.PATH).handler(webSockets::handle);
     router.get("/health/live").handler(HealthRoutes.live(vertx));
     router.get("/health/ready").handler(HealthRoutes.ready(vertx));
+    new PromptsHandler(vertx, config).mount(router, body);
     if (config.metrics().enabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metrics().registryName()));
     }

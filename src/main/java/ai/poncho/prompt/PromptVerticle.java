@@ -5,48 +5,172 @@ import ai.poncho.bus.BusCodecs;
 import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
+import ai.poncho.chat.ChatJson;
+import ai.poncho.chat.ChatRequest;
+import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.config.PromptsConfig;
+import ai.poncho.metrics.Meters;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.jknack.handlebars.Template;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Prompt execution: requests for {@code prompt:<name>} models arrive here and go on to dispatch.
- * Streams keep the caller's sink, so chunks flow from dispatch to the caller directly.
+ * Prompt execution: loads the prompt directory (and re-reads it on change, off the event loop), renders
+ * {@code prompt:<name>} runs on workers and sends the resulting chat request on to dispatch. Streams keep
+ * the caller's sink, so chunks flow from dispatch to the caller directly. Also answers the prompt API's
+ * list, get and render (dry run) requests.
  */
 public final class PromptVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(PromptVerticle.class);
+
   private EventBus bus;
   private DeliveryOptions delivery;
+  private PromptsConfig prompts;
+  private PromptLoader loader;
+  private PromptRenderer renderer;
+  private Counter loadErrors;
+  private volatile PromptLibrary library = PromptLibrary.empty();
+  private boolean reloading;
+  private long timer = -1;
 
   @Override
   public Future<?> start() {
     BusCodecs.register(vertx);
-    delivery = new DeliveryOptions().setSendTimeout(PonchoConfig.from(config()).http().requestTimeout().toMillis());
+    PonchoConfig config = PonchoConfig.from(config());
+    prompts = config.prompts();
+    delivery = new DeliveryOptions().setSendTimeout(config.http().requestTimeout().toMillis());
     bus = vertx.eventBus();
-    return Future.all(
-        bus.<DispatchRequest>consumer(Addresses.PROMPT_COMPLETE, this::complete).completion(),
-        bus.<StreamOpen>consumer(Addresses.PROMPT_STREAM, this::stream).completion(),
-        bus.consumer(Addresses.ping("prompt"), message -> message.reply("ok")).completion());
+    Cache<TemplateEngine.TemplateKey, Template> cache = Caffeine.newBuilder().maximumSize(prompts.cacheSize())
+        .expireAfterAccess(prompts.cacheTtl()).recordStats().build();
+    MeterRegistry registry = Meters.registry(config.metrics());
+    CaffeineCacheMetrics.monitor(registry, cache, "poncho_prompt_templates");
+    loadErrors = Counter.builder("poncho.prompt.load.errors").description("Prompt files that failed to load")
+        .register(registry);
+    Gauge.builder("poncho.prompt.files.failing", this, v -> v.library.failing())
+        .description("Prompt files whose current version does not load").register(registry);
+    Gauge.builder("poncho.prompt.prompts", this, v -> v.library.prompts().size())
+        .description("Prompts being served").register(registry);
+    loader = new PromptLoader(Path.of(prompts.dir()), prompts, cache);
+    renderer = new PromptRenderer(prompts, config.defaultModel());
+    return reload().compose(v -> {
+      if (!prompts.reloadInterval().isZero()) {
+        timer = vertx.setPeriodic(prompts.reloadInterval().toMillis(), id -> reload());
+      }
+      return Future.all(
+          bus.<DispatchRequest>consumer(Addresses.PROMPT_COMPLETE, this::complete).completion(),
+          bus.<StreamOpen>consumer(Addresses.PROMPT_STREAM, this::stream).completion(),
+          bus.<JsonObject>consumer(Addresses.PROMPT_RENDER, this::render).completion(),
+          bus.consumer(Addresses.PROMPT_LIST, message -> message.reply(PromptViews.list(library))).completion(),
+          bus.<JsonObject>consumer(Addresses.PROMPT_GET, this::get).completion(),
+          bus.consumer(Addresses.ping("prompt"), message -> message.reply("ok")).completion());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Re-reads the directory on a worker and swaps in the new library whole. */
+  private Future<Void> reload() {
+    if (reloading) {
+      return Future.succeededFuture();
+    }
+    reloading = true;
+    PromptLibrary previous = library;
+    return vertx.executeBlocking(() -> loader.load(previous), false)
+        .onSuccess(next -> {
+          if (next != previous) {
+            loadErrors.increment(next.failing());
+            LOG.info("Prompts loaded from {}: {} prompts, {} files failing", prompts.dir(), next.prompts().size(),
+                next.failing());
+            library = next;
+          }
+        })
+        .onFailure(e -> LOG.warn("Reloading prompts from {} failed: {}", prompts.dir(), e.getMessage()))
+        .onComplete(r -> reloading = false)
+        .<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
   }
 
   private void complete(Message<DispatchRequest> message) {
-    forward(message, Addresses.DISPATCH_COMPLETE, message.body());
+    DispatchRequest run = message.body();
+    renderOffLoop(() -> PromptCall.from(run.request()))
+        .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
+                new DispatchRequest(run.requestId(), rendered.toChatRequest(run.request())), delivery)
+            .onSuccess(reply -> message.reply(reply.body(), outputCheck(rendered, reply.body()))))
+        .onFailure(failure -> fail(message, failure));
+  }
+
+  /** For JSON-output prompts, the parsed and checked answer rides along as a reply header. */
+  private static DeliveryOptions outputCheck(RenderedPrompt rendered, ChatResponse response) {
+    DeliveryOptions options = new DeliveryOptions();
+    if (rendered.prompt().metadata().jsonOutput()) {
+      String text = response.choices().isEmpty() ? null : response.choices().get(0).message().textContent();
+      options.addHeader(Addresses.PROMPT_OUTPUT_HEADER,
+          OutputCheck.check(text, rendered.prompt().outputCheck()).encode());
+    }
+    return options;
   }
 
   private void stream(Message<StreamOpen> message) {
-    forward(message, Addresses.DISPATCH_STREAM, message.body());
+    StreamOpen open = message.body();
+    renderOffLoop(() -> PromptCall.from(open.request()))
+        .compose(rendered -> bus.request(Addresses.DISPATCH_STREAM,
+            open.withRequest(rendered.toChatRequest(open.request())), delivery))
+        .onSuccess(reply -> message.reply(reply.body()))
+        .onFailure(failure -> fail(message, failure));
   }
 
-  private void forward(Message<?> message, String address, Object body) {
-    bus.request(address, body, delivery).onComplete(reply -> {
-      if (reply.succeeded()) {
-        message.reply(reply.result().body());
-      } else {
-        Replies.fail(message, reply.cause());
-      }
-    });
+  private void render(Message<JsonObject> message) {
+    renderOffLoop(() -> PromptCall.from(ChatJson.request(message.body())))
+        .onSuccess(rendered -> message.reply(rendered.toJson()))
+        .onFailure(failure -> fail(message, failure));
+  }
+
+  private void get(Message<JsonObject> message) {
+    try {
+      message.reply(PromptViews.get(library, message.body().getString("name", "")));
+    } catch (RuntimeException e) {
+      fail(message, e);
+    }
+  }
+
+  /** Renders on a worker against the library of this moment; the render's own deadline also applies here. */
+  private Future<RenderedPrompt> renderOffLoop(Supplier<PromptCall> call) {
+    PromptLibrary current = library;
+    long timeoutMs = prompts.renderTimeout().toMillis() + 1000;
+    return vertx.executeBlocking(() -> renderer.render(current, call.get()), false)
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
+            ? PromptException.timeout("Rendering the prompt took longer than the limit.") : e));
+  }
+
+  private static void fail(Message<?> message, Throwable failure) {
+    if (failure instanceof InvalidInputException invalid) {
+      message.fail(invalid.error().status(), invalid.error().toJson().put("details", invalid.details()).encode());
+      return;
+    }
+    Replies.fail(message, failure);
   }
 }

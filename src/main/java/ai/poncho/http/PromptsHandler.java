@@ -1,0 +1,147 @@
+package ai.poncho.http;
+
+import ai.poncho.bus.Addresses;
+import ai.poncho.bus.DispatchRequest;
+import ai.poncho.bus.PromptExecution;
+import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.chat.ChatJson;
+import ai.poncho.chat.ChatRequest;
+import ai.poncho.chat.ChatResponse;
+import ai.poncho.config.PonchoConfig;
+import ai.poncho.error.GatewayError;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The prompt API, all of it answered by the prompt verticle over the bus: {@code GET /api/v1/prompts},
+ * {@code GET /api/v1/prompts/{name}}, {@code POST /api/v1/prompts/{name}/render} (dry run) and
+ * {@code POST /api/v1/prompts/{name}/execute} (JSON or SSE). Names may contain '/' (sub-folders).
+ */
+public final class PromptsHandler {
+
+  /** A prompt name; its slashes may also come percent-encoded ({@code fashion%2Fsketch}). */
+  private static final String NAME = "(?<name>[A-Za-z0-9_%-]+(?:/[A-Za-z0-9_%-]+)*)";
+
+  private final Vertx vertx;
+  private final DeliveryOptions delivery;
+  private final int streamWindow;
+  private final long timeoutMs;
+
+  public PromptsHandler(Vertx vertx, PonchoConfig config) {
+    this.vertx = vertx;
+    this.timeoutMs = config.http().requestTimeout().toMillis();
+    this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
+    this.streamWindow = config.dispatch().streamWindow();
+  }
+
+  public void mount(Router router, BodyHandler body) {
+    // One route per endpoint (as for chat completions), so the metrics' route label names the endpoint.
+    router.get("/api/v1/prompts").handler(this::list);
+    router.postWithRegex("/api/v1/prompts/" + NAME + "/render").handler(body)
+        .handler(JsonBody::requireJsonContentType).handler(this::render);
+    router.postWithRegex("/api/v1/prompts/" + NAME + "/execute").handler(body)
+        .handler(JsonBody::requireJsonContentType).handler(this::execute);
+    router.getWithRegex("/api/v1/prompts/" + NAME).handler(this::get);
+  }
+
+  private void list(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(Addresses.PROMPT_LIST, null, delivery)
+        .onSuccess(reply -> json(ctx, reply.body()))
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
+  private void get(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(Addresses.PROMPT_GET, new JsonObject().put("name", ctx.pathParam("name")),
+            delivery)
+        .onSuccess(reply -> json(ctx, reply.body()))
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
+  private void render(RoutingContext ctx) {
+    ChatRequest request = run(ctx);
+    vertx.eventBus().<JsonObject>request(Addresses.PROMPT_RENDER, request.toJson(), delivery)
+        .onSuccess(reply -> json(ctx, reply.body()))
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
+  private void execute(RoutingContext ctx) {
+    ChatRequest request = run(ctx);
+    String requestId = RequestContext.id(ctx);
+    if (request.stream()) {
+      RemoteChatStream.open(vertx, Addresses.PROMPT_STREAM, requestId, request, streamWindow, timeoutMs, timeoutMs)
+          .onSuccess(stream -> {
+            if (ctx.response().closed()) {
+              stream.cancel();
+            } else {
+              SseWriter.start(ctx.response(), stream, request.includeUsage());
+            }
+          })
+          .onFailure(failure -> fail(ctx, failure));
+      return;
+    }
+    vertx.eventBus().<ChatResponse>request(Addresses.PROMPT_COMPLETE, new DispatchRequest(requestId, request),
+            delivery)
+        .onSuccess(reply -> {
+          JsonObject body = reply.body().toJson();
+          String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);
+          if (output != null) {
+            JsonObject check = new JsonObject(output);
+            body.put("output", check.getValue("output")).put("output_status", check.getString("status"));
+            if (check.containsKey("error")) {
+              body.put("output_error", check.getString("error"));
+            }
+            if (check.containsKey("violations")) {
+              body.put("output_violations", check.getJsonArray("violations"));
+            }
+          }
+          ctx.response().putHeader(ChatCompletionsHandler.MODEL_HEADER, reply.body().model());
+          json(ctx, body);
+        })
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
+  /**
+   * The body as a prompt run ({@link PromptExecution}): its {@code model} is the model override, the prompt
+   * is named by the path; {@code input}, {@code context}, {@code variant}, {@code messages} (history),
+   * {@code stream} and the usual sampling fields are validated as for chat completions.
+   */
+  private static ChatRequest run(RoutingContext ctx) {
+    JsonObject body = JsonBody.object(ctx).copy();
+    Object model = body.remove("model");
+    if (model != null) {
+      body.put(PromptExecution.MODEL_OVERRIDE, model);
+    }
+    body.put("model", PromptExecution.MODEL_PREFIX + ctx.pathParam("name"));
+    return ChatJson.request(body);
+  }
+
+  private static void json(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
+  }
+
+  /** Input-schema failures carry every violation as {@code error.details}; the rest go to the ErrorResponder. */
+  private static void fail(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof ReplyException reply && reply.getMessage() != null && reply.getMessage().startsWith("{")) {
+      try {
+        JsonObject json = new JsonObject(reply.getMessage());
+        if (json.getValue("details") != null && !ctx.response().headWritten()) {
+          JsonObject response = GatewayError.fromJson(json).toResponseJson();
+          response.getJsonObject("error").put("details", json.getValue("details"));
+          ctx.response().setStatusCode(json.getInteger("status", 400))
+              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(response.toBuffer());
+          return;
+        }
+      } catch (DecodeException | ClassCastException ignored) {
+        // not a gateway error body: the generic mapping applies
+      }
+    }
+    ctx.fail(failure);
+  }
+}

@@ -1,0 +1,39 @@
+package ai.poncho.prompt;
+
+import io.vertx.core.json.JsonObject;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Splits a Dotprompt source into YAML front matter and Handlebars body, as Dotprompt does: blank lines
+ * and {@code #} comment lines may precede the opening {@code ---}; with front matter the body is trimmed.
+ */
+final class DotpromptParser {
+
+  private static final Pattern FRONT_MATTER = Pattern.compile(
+      "^(?:(?:#[^\\n]*|[ \\t]*)\\n)*---\\s*(?:\\r\\n|\\r|\\n)([\\s\\S]*?)(?:\\r\\n|\\r|\\n)---\\s*(?:\\r\\n|\\r|\\n)"
+          + "([\\s\\S]*)$");
+
+  private DotpromptParser() {
+  }
+
+  /** Front matter (null when there is none) and body. */
+  record Split(JsonObject frontMatter, String body) {
+  }
+
+  static Split split(String source) {
+    Matcher m = FRONT_MATTER.matcher(source);
+    if (!m.matches()) {
+      return new Split(null, source);
+    }
+    String yaml = m.group(1).replace("\r\n", "\n").replace('\r', '\n');
+    return new Split(Yaml.mapping(yaml), m.group(2).trim());
+  }
+
+  static ParsedPrompt parse(String source, Picoschema picoschema) {
+    Split split = split(source);
+    PromptMetadata metadata = split.frontMatter() == null ? PromptMetadata.empty()
+        : PromptMetadata.from(split.frontMatter(), split.frontMatter().copy(), picoschema);
+    return new ParsedPrompt(metadata, split.body());
+  }
+}

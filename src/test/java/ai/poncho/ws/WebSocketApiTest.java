@@ -153,6 +153,20 @@ class WebSocketApiTest {
   }
 
   @Test
+  void promptFrameRendersTheShippedPromptAndStreamsItsCompletion(Vertx vertx) {
+    WsClient ws = WsClient.connect(vertx, server.port());
+    ws.send(new JsonObject().put("type", "prompt").put("id", "p2").put("name", "fashion/sketch_description")
+        .put("input", new JsonObject().put("sketch_url", "https://example.com/sketch.png").put("notes", "linen")));
+    JsonObject done = ws.awaitEnd("p2");
+    assertThat(done.getString("type")).isEqualTo("done");
+    assertThat(done.getString("finish_reason")).isEqualTo("stop");
+    assertThat(done.getString("model")).isEqualTo("mock");
+    assertThat(ws.content("p2"))
+        .isEqualTo("Mock reply to: Describe the garment in this sketch (designer notes: linen).");
+    ws.close();
+  }
+
+  @Test
   void upstreamFailureMidStreamEndsThatGenerationWithAnErrorFrame(Vertx vertx) {
     WsClient ws = WsClient.connect(vertx, server.port());
     ws.send(chat("fails", "one two three four five", new JsonObject().put("mock_fail_after_chunks", "2")));

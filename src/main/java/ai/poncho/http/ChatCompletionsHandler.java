@@ -39,16 +39,8 @@ public final class ChatCompletionsHandler {
     boolean prompt = PromptExecution.isPrompt(request.model());
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
-      RemoteChatStream.open(vertx, prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM, requestId, request,
-              streamWindow, timeoutMs, timeoutMs)
-          .onSuccess(stream -> {
-            if (ctx.response().closed()) {
-              stream.cancel();
-            } else {
-              SseWriter.start(ctx.response(), stream, request.includeUsage());
-            }
-          })
-          .onFailure(ctx::fail);
+      SseWriter.respond(ctx, RemoteChatStream.open(vertx, prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM,
+          requestId, request, streamWindow, timeoutMs, timeoutMs), request.includeUsage());
       return;
     }
     vertx.eventBus().<ChatResponse>request(prompt ? Addresses.PROMPT_COMPLETE : Addresses.DISPATCH_COMPLETE,

@@ -8,12 +8,9 @@ import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
-import ai.poncho.error.GatewayError;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -54,36 +51,29 @@ public final class PromptsHandler {
   private void list(RoutingContext ctx) {
     vertx.eventBus().<JsonObject>request(Addresses.PROMPT_LIST, null, delivery)
         .onSuccess(reply -> json(ctx, reply.body()))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(ctx::fail);
   }
 
   private void get(RoutingContext ctx) {
     vertx.eventBus().<JsonObject>request(Addresses.PROMPT_GET, new JsonObject().put("name", ctx.pathParam("name")),
             delivery)
         .onSuccess(reply -> json(ctx, reply.body()))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(ctx::fail);
   }
 
   private void render(RoutingContext ctx) {
     ChatRequest request = run(ctx);
     vertx.eventBus().<JsonObject>request(Addresses.PROMPT_RENDER, request.toJson(), delivery)
         .onSuccess(reply -> json(ctx, reply.body()))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(ctx::fail);
   }
 
   private void execute(RoutingContext ctx) {
     ChatRequest request = run(ctx);
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
-      RemoteChatStream.open(vertx, Addresses.PROMPT_STREAM, requestId, request, streamWindow, timeoutMs, timeoutMs)
-          .onSuccess(stream -> {
-            if (ctx.response().closed()) {
-              stream.cancel();
-            } else {
-              SseWriter.start(ctx.response(), stream, request.includeUsage());
-            }
-          })
-          .onFailure(failure -> fail(ctx, failure));
+      SseWriter.respond(ctx, RemoteChatStream.open(vertx, Addresses.PROMPT_STREAM, requestId, request, streamWindow,
+          timeoutMs, timeoutMs), request.includeUsage());
       return;
     }
     vertx.eventBus().<ChatResponse>request(Addresses.PROMPT_COMPLETE, new DispatchRequest(requestId, request),
@@ -104,7 +94,7 @@ public final class PromptsHandler {
           ctx.response().putHeader(ChatCompletionsHandler.MODEL_HEADER, reply.body().model());
           json(ctx, body);
         })
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(ctx::fail);
   }
 
   /**
@@ -126,22 +116,4 @@ public final class PromptsHandler {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
   }
 
-  /** Input-schema failures carry every violation as {@code error.details}; the rest go to the ErrorResponder. */
-  private static void fail(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof ReplyException reply && reply.getMessage() != null && reply.getMessage().startsWith("{")) {
-      try {
-        JsonObject json = new JsonObject(reply.getMessage());
-        if (json.getValue("details") != null && !ctx.response().headWritten()) {
-          JsonObject response = GatewayError.fromJson(json).toResponseJson();
-          response.getJsonObject("error").put("details", json.getValue("details"));
-          ctx.response().setStatusCode(json.getInteger("status", 400))
-              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(response.toBuffer());
-          return;
-        }
-      } catch (DecodeException | ClassCastException ignored) {
-        // not a gateway error body: the generic mapping applies
-      }
-    }
-    ctx.fail(failure);
-  }
 }

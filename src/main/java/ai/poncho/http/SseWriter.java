@@ -3,9 +3,11 @@ package ai.poncho.http;
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.error.GatewayError;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Writes a bus stream as OpenAI Server-Sent Events: {@code data: {chunk}} … {@code data: [DONE]}. A
@@ -28,8 +30,15 @@ public final class SseWriter {
     this.includeUsage = includeUsage;
   }
 
-  public static void start(HttpServerResponse response, RemoteChatStream stream, boolean includeUsage) {
-    new SseWriter(response, stream, includeUsage).run();
+  /** Answers {@code ctx} with the stream once it opened, or with the error that refused it. */
+  public static void respond(RoutingContext ctx, Future<RemoteChatStream> opening, boolean includeUsage) {
+    opening.onSuccess(stream -> {
+      if (ctx.response().closed()) {
+        stream.cancel();
+      } else {
+        new SseWriter(ctx.response(), stream, includeUsage).run();
+      }
+    }).onFailure(ctx::fail);
   }
 
   private void run() {

@@ -95,8 +95,8 @@ final class PromptRenderer {
     }
     String message = "The input does not match the prompt's input schema (" + violations.size() + " violation"
         + (violations.size() == 1 ? "" : "s") + "): " + String.join("; ", lines) + ".";
-    throw new InvalidInputException(GatewayError.of(ErrorKind.INVALID_REQUEST, "invalid_prompt_input",
-        violations.get(0).path(), message), details);
+    throw GatewayError.of(ErrorKind.INVALID_REQUEST, "invalid_prompt_input", violations.get(0).path(), message)
+        .withDetails(details).toException();
   }
 
   private void checkMedia(List<PromptMessage> messages) {

@@ -6,7 +6,6 @@ import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
 import ai.poncho.chat.ChatJson;
-import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.config.PromptsConfig;
@@ -119,7 +118,7 @@ public final class PromptVerticle extends VerticleBase {
         .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
                 new DispatchRequest(run.requestId(), rendered.toChatRequest(run.request())), delivery)
             .onSuccess(reply -> message.reply(reply.body(), outputCheck(rendered, reply.body()))))
-        .onFailure(failure -> fail(message, failure));
+        .onFailure(failure -> Replies.fail(message, failure));
   }
 
   /** For JSON-output prompts, the parsed and checked answer rides along as a reply header. */
@@ -139,20 +138,20 @@ public final class PromptVerticle extends VerticleBase {
         .compose(rendered -> bus.request(Addresses.DISPATCH_STREAM,
             open.withRequest(rendered.toChatRequest(open.request())), delivery))
         .onSuccess(reply -> message.reply(reply.body()))
-        .onFailure(failure -> fail(message, failure));
+        .onFailure(failure -> Replies.fail(message, failure));
   }
 
   private void render(Message<JsonObject> message) {
     renderOffLoop(() -> PromptCall.from(ChatJson.request(message.body())))
         .onSuccess(rendered -> message.reply(rendered.toJson()))
-        .onFailure(failure -> fail(message, failure));
+        .onFailure(failure -> Replies.fail(message, failure));
   }
 
   private void get(Message<JsonObject> message) {
     try {
       message.reply(PromptViews.get(library, message.body().getString("name", "")));
     } catch (RuntimeException e) {
-      fail(message, e);
+      Replies.fail(message, e);
     }
   }
 
@@ -164,13 +163,5 @@ public final class PromptVerticle extends VerticleBase {
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
             ? PromptException.timeout("Rendering the prompt took longer than the limit.") : e));
-  }
-
-  private static void fail(Message<?> message, Throwable failure) {
-    if (failure instanceof InvalidInputException invalid) {
-      message.fail(invalid.error().status(), invalid.error().toJson().put("details", invalid.details()).encode());
-      return;
-    }
-    Replies.fail(message, failure);
   }
 }

@@ -34,7 +34,10 @@ fi
 echo "== warm-up"
 $wrk_cpu wrk -t"$THREADS" -c64 -d10s -s loadtest/chat.lua "$PONCHO_URL/v1/chat/completions" >/dev/null
 
-echo "== low load: 1 connection (added latency)"
+echo "== baseline: 1 connection on /health/live (the machine's own latency floor)"
+$wrk_cpu wrk -t1 -c1 -d"$DURATION" --latency "$PONCHO_URL/health/live"
+
+echo "== low load: 1 connection (added latency = this minus the baseline)"
 $wrk_cpu wrk -t1 -c1 -d"$DURATION" --latency -s loadtest/chat.lua "$PONCHO_URL/v1/chat/completions"
 
 echo "== throughput: non-streamed, 128 connections"

@@ -120,13 +120,15 @@ final class SseChatStream implements ChatStream {
       return;
     }
     cancelTimers();
+    boolean beforeOpen = !opened.future().isComplete();
+    // State first: resetting the request re-enters through the response's exception handler.
+    finished = beforeOpen;
+    failure = cause;
     request.reset();
-    if (!opened.future().isComplete()) {
-      finished = true;
+    if (beforeOpen) {
       opened.fail(cause);
       return;
     }
-    failure = cause;
     drain();
   }
 

@@ -26,7 +26,7 @@ public final class FakeUpstream implements AutoCloseable {
   }
 
   /** One request as the upstream saw it. */
-  public record Received(String path, io.vertx.core.MultiMap headers, Buffer body) {
+  public record Received(String path, io.vertx.core.MultiMap headers, Buffer body, long nanos) {
     public JsonObject json() {
       return new JsonObject(body);
     }
@@ -41,7 +41,7 @@ public final class FakeUpstream implements AutoCloseable {
 
   private FakeUpstream() {
     server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-      received.add(new Received(request.path(), request.headers(), body));
+      received.add(new Received(request.path(), request.headers(), body, System.nanoTime()));
       Responder next = script.poll();
       (next != null ? next : always).respond(this, request, body);
     }));

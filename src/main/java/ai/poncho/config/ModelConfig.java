@@ -94,6 +94,14 @@ public record ModelConfig(
   public record Deployment(String id, int weight, ModelConfig model) {
   }
 
+  /** Without the API key and header values, so that logging a model entry never leaks a secret. */
+  @Override
+  public String toString() {
+    return "ModelConfig[name=" + name + ", provider=" + provider.id() + ", model_name=" + modelName + ", base_url="
+        + baseUrl + ", api_key=" + (apiKey == null ? "unset" : "[redacted]") + ", headers=" + connection.headers().keySet()
+        + ", deployments=" + deployments.stream().map(Deployment::id).toList() + "]";
+  }
+
   /** Whether this deployment's provider needs a key and none is set. */
   public boolean missingOwnApiKey() {
     return provider.needsApiKey() && (apiKey == null || apiKey.isBlank());

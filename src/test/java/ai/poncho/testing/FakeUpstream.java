@@ -37,10 +37,14 @@ public final class FakeUpstream implements AutoCloseable {
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private volatile Responder always = (upstream, request, body) -> request.response().setStatusCode(500)
       .end("{\"error\":{\"message\":\"no scripted answer\"}}");
+  private final java.util.concurrent.atomic.AtomicInteger closedConnections =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final HttpServer server;
 
   private FakeUpstream() {
-    server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+    server = vertx.createHttpServer()
+        .connectionHandler(connection -> connection.closeHandler(v -> closedConnections.incrementAndGet()))
+        .requestHandler(request -> request.body().onSuccess(body -> {
       received.add(new Received(request.path(), request.headers(), body, System.nanoTime()));
       Responder next = script.poll();
       (next != null ? next : always).respond(this, request, body);
@@ -78,6 +82,11 @@ public final class FakeUpstream implements AutoCloseable {
 
   public List<Received> received() {
     return received;
+  }
+
+  /** Connections the gateway (or this server) closed so far. */
+  public int closedConnections() {
+    return closedConnections.get();
   }
 
   public int count() {

@@ -7,6 +7,7 @@ import static ai.poncho.provider.openai.OpenAiWire.toolCallDelta;
 import static ai.poncho.provider.openai.OpenAiWire.usageChunk;
 import static ai.poncho.testing.FakeUpstream.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.poncho.testing.ApiClient;
 import ai.poncho.testing.FakeUpstream;
@@ -46,6 +47,8 @@ class OpenAiProviderTest {
         .put("gpt", quick.copy().put("provider", "openai").put("model_name", UPSTREAM_MODEL).put("api_key", KEY)
             .put("base_url", upstream.baseUrl() + "/v1").put("headers", new JsonObject().put("x-team", "poncho"))
             .put("supports", new JsonObject().put("vision", true)))
+        .put("patient", quick.copy().put("provider", "openai").put("api_key", KEY)
+            .put("base_url", upstream.baseUrl() + "/v1").put("stream_idle_timeout", "10m"))
         .put("glm", quick.copy().put("provider", "zai").put("model_name", "glm-4.6").put("api_key", "zai-key-abcdef")
             .put("base_url", upstream.baseUrl() + "/api/paas/v4"));
     server = TestServer.start(config);
@@ -330,6 +333,30 @@ class OpenAiProviderTest {
     JsonObject error = new JsonObject(data.get(data.size() - 1)).getJsonObject("error");
     assertThat(error.getString("type")).isEqualTo("timeout_error");
     assertThat(error.getString("message")).contains("stalled");
+  }
+
+  @Test
+  void aClientThatGoesAwayCancelsTheUpstreamRequest() {
+    upstream.then(FakeUpstream.sseThenStall(List.of(
+        chunk(UPSTREAM_MODEL, new JsonObject().put("role", "assistant").put("content", "Hel"), null))));
+    int closedBefore = upstream.closedConnections();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpClient http = server.httpClient(vertx);
+      TestServer.await(http.request(io.vertx.core.http.HttpMethod.POST, "/v1/chat/completions")
+          .compose(request -> request.putHeader("content-type", "application/json")
+              .send(ApiClient.request("patient", "Hi").put("stream", true).toBuffer()))
+          .compose(response -> {
+            io.vertx.core.Promise<Void> firstBytes = io.vertx.core.Promise.promise();
+            response.handler(buffer -> firstBytes.tryComplete());
+            return firstBytes.future().compose(v -> response.request().connection().close());
+          }));
+      // The stream idle timeout is 10 minutes: only the client's departure can end the upstream call.
+      await().atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> upstream.closedConnections() > closedBefore);
+    } finally {
+      TestServer.await(vertx.close());
+    }
   }
 
   private static JsonObject toolCall(String id, String name, String arguments) {

@@ -53,6 +53,11 @@ class ResilienceTest {
         .put("weighted", fast.copy().put("max_retries", 0).put("deployments", new JsonArray()
             .add(new JsonObject().put("id", "a").put("base_url", primary.baseUrl()).put("weight", 3))
             .add(new JsonObject().put("id", "b").put("base_url", second.baseUrl()).put("weight", 1))))
+        .put("skipping", fast.copy().put("max_retries", 1)
+            .put("circuit_breaker", new JsonObject().put("failure_threshold", 1).put("reset_timeout", "10m"))
+            .put("deployments", new JsonArray()
+                .add(new JsonObject().put("id", "good").put("base_url", primary.baseUrl()))
+                .add(new JsonObject().put("id", "bad").put("base_url", second.baseUrl()))))
         .put("least", fast.copy().put("max_retries", 0).put("routing", "least_outstanding")
             .put("deployments", new JsonArray()
                 .add(new JsonObject().put("id", "a").put("base_url", primary.baseUrl()))
@@ -213,6 +218,18 @@ class ResilienceTest {
     assertThat(primary.count()).isBetween(280, 320);
     assertThat(second.count()).isBetween(80, 120);
     assertThat(primary.count() + second.count()).isEqualTo(400);
+  }
+
+  @Test
+  void balancingSkipsADeploymentWhoseCircuitIsOpen() {
+    second.always(error(500, Map.of()));
+    for (int i = 0; i < 20; i++) {
+      assertThat(client.chat(ApiClient.request("skipping", "n" + i)).statusCode()).isEqualTo(200);
+    }
+    assertThat(second.count()).isEqualTo(1);
+    assertThat(primary.count()).isEqualTo(20);
+    assertThat(Metrics.sum(client.get("/metrics").bodyAsString(), "poncho_circuit_breaker_state",
+        "deployment=\"skipping/bad\"")).isEqualTo(2.0);
   }
 
   @Test

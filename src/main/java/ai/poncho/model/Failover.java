@@ -79,6 +79,7 @@ final class Failover {
     private final BiFunction<ChatProvider, ProviderCall, Future<T>> operation;
     private final Promise<Served<T>> result;
     private Throwable firstFailure;
+    private Throwable lastUpstreamFailure;
 
     Attempt(String requestId, ChatRequest original, List<String> chain,
             BiFunction<ChatProvider, ProviderCall, Future<T>> operation, Promise<Served<T>> result) {
@@ -96,8 +97,10 @@ final class Failover {
     private void call(int position, ModelConfig model, ChatRequest admitted, int retry) {
       ModelConfig.Deployment deployment = states.balancer().pick(model);
       if (deployment == null) {
-        next(position, model, new GatewayException(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "circuit_open",
-            "model", "The model '" + model.name() + "' is unavailable: every deployment's circuit is open.")));
+        // A circuit that opened during this request's retries is a consequence; the upstream's error is the cause.
+        next(position, model, lastUpstreamFailure != null ? lastUpstreamFailure
+            : new GatewayException(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "circuit_open", "model",
+                "The model '" + model.name() + "' is unavailable: every deployment's circuit is open.")));
         return;
       }
       AtomicInteger outstanding = states.outstanding(deployment);
@@ -139,12 +142,16 @@ final class Failover {
         fail(failure);
         return;
       }
+      if (!(failure instanceof OpenCircuitException)) {
+        lastUpstreamFailure = failure;
+      }
       long retryAfter = failure instanceof UpstreamException upstream ? upstream.retryAfterMs() : -1;
       long delay = retry < model.retry().maxRetries() ? Backoff.delayMs(model.retry(), retry, retryAfter) : -1;
       LOG.debug("Attempt failed: request={} deployment={} retry={} next delay={}ms: {}", requestId, deployment.id(),
           retry, delay, failure.getMessage());
       if (delay < 0) {
-        next(position, model, failure);
+        next(position, model, failure instanceof OpenCircuitException && lastUpstreamFailure != null
+            ? lastUpstreamFailure : failure);
       } else if (delay == 0) {
         call(position, model, admitted, retry + 1);
       } else {
@@ -163,6 +170,7 @@ final class Failover {
           ChatRequest admitted = registry.admit(fallback, original.withModel(fallback.name()));
           LOG.info("Falling back: request={} from={} to={} cause={}", requestId, model.name(), fallback.name(),
               failure.getMessage());
+          lastUpstreamFailure = null;
           call(p, fallback, admitted, 0);
           return;
         } catch (GatewayException unsuitable) {

@@ -47,6 +47,8 @@ class ResilienceTest {
             .put("circuit_breaker", noBreaker))
         .put("fragile", fast.copy().put("base_url", primary.baseUrl()).put("max_retries", 0)
             .put("circuit_breaker", new JsonObject().put("failure_threshold", 2).put("reset_timeout", "1s")))
+        .put("tripping", fast.copy().put("base_url", primary.baseUrl()).put("max_retries", 3)
+            .put("circuit_breaker", new JsonObject().put("failure_threshold", 2).put("reset_timeout", "10m")))
         .put("main", fast.copy().put("base_url", primary.baseUrl()).put("max_retries", 1)
             .put("circuit_breaker", noBreaker).put("fallbacks", new JsonArray().add("spare")))
         .put("spare", fast.copy().put("base_url", backup.baseUrl()).put("max_retries", 0))
@@ -184,6 +186,17 @@ class ResilienceTest {
     assertThat(Metrics.sum(client.get("/metrics").bodyAsString(), "poncho_circuit_breaker_state",
         "deployment=\"fragile\"")).isEqualTo(0.0);
     assertThat(client.chat(ApiClient.request("fragile", "again")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aCircuitOpeningDuringRetriesStillReportsTheUpstreamError() {
+    primary.always(error(500, Map.of()));
+    HttpResponse<Buffer> response = client.chat(ApiClient.request("tripping", "Hello"));
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("failure 500");
+    assertThat(primary.count()).isEqualTo(2);
+    assertThat(client.chat(ApiClient.request("tripping", "Again")).statusCode()).isEqualTo(503);
+    assertThat(primary.count()).isEqualTo(2);
   }
 
   @Test

@@ -66,12 +66,12 @@ public final class DispatchVerticle extends VerticleBase {
     try {
       served = failover.complete(dispatch.requestId(), dispatch.request());
     } catch (RuntimeException e) {
-      fail(message, dispatch.request().model(), false, start, e);
+      fail(message, dispatch.requestId(), dispatch.request().model(), false, start, e);
       return;
     }
     served.onComplete(result -> {
       if (result.failed()) {
-        fail(message, dispatch.request().model(), false, start, result.cause());
+        fail(message, dispatch.requestId(), dispatch.request().model(), false, start, result.cause());
         return;
       }
       Served<ChatResponse> done = result.result();
@@ -91,12 +91,12 @@ public final class DispatchVerticle extends VerticleBase {
     try {
       served = failover.stream(open.requestId(), open.request());
     } catch (RuntimeException e) {
-      fail(message, open.request().model(), true, start, e);
+      fail(message, open.requestId(), open.request().model(), true, start, e);
       return;
     }
     served.onComplete(result -> {
       if (result.failed()) {
-        fail(message, open.request().model(), true, start, result.cause());
+        fail(message, open.requestId(), open.request().model(), true, start, result.cause());
         return;
       }
       Served<ChatStream> done = result.result();
@@ -105,7 +105,7 @@ public final class DispatchVerticle extends VerticleBase {
             if (pumped.failed()) {
               done.result().cancel();
               done.done();
-              fail(message, done.model(), true, start, pumped.cause());
+              fail(message, open.requestId(), done.model(), true, start, pumped.cause());
               return;
             }
             StreamPump pump = pumped.result();
@@ -131,10 +131,12 @@ public final class DispatchVerticle extends VerticleBase {
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason());
   }
 
-  private void fail(Message<?> message, String modelName, boolean stream, long start, Throwable failure) {
+  private void fail(Message<?> message, String requestId, String modelName, boolean stream, long start,
+                    Throwable failure) {
     GatewayError error = Replies.fail(message, failure);
     if (error.status() >= 500) {
-      LOG.warn("Model call failed: model={} status={} message={}", modelName, error.status(), error.message());
+      LOG.warn("{} model call failed: model={} status={} message={}", requestId, modelName, error.status(),
+          error.message());
     }
     publish(new CompletionEvent(modelName, registry.providerOf(modelName), error.status(), stream,
         System.nanoTime() - start, 0, 0, 0, null));

@@ -173,11 +173,13 @@ public record ModelConfig(
         reader.duration("first_token_timeout", timeout),
         reader.duration("stream_idle_timeout", Duration.ofSeconds(60)),
         reader.integer("pool_size", 32, 1, 10_000));
-    Retry retry = new Retry(reader.integer("max_retries", 2, 0, 20),
+    // The mock model's faults are injected on purpose (tests, demos): it retries and breaks only when asked to.
+    boolean real = provider != ProviderKind.MOCK;
+    Retry retry = new Retry(reader.integer("max_retries", real ? 2 : 0, 0, 20),
         reader.duration("retry_initial_backoff", Duration.ofMillis(250)),
         reader.duration("retry_max_backoff", Duration.ofSeconds(10)));
     ConfigReader breakerSection = reader.section("circuit_breaker");
-    Breaker breaker = new Breaker(breakerSection.bool("enabled", true),
+    Breaker breaker = new Breaker(breakerSection.bool("enabled", real),
         breakerSection.integer("failure_threshold", 5, 1, 10_000),
         breakerSection.duration("reset_timeout", Duration.ofSeconds(30)));
     return new ModelConfig(name, provider, reader.string("model_name", name), reader.string("api_key", null),

@@ -66,4 +66,18 @@ class ModelConfigTest {
             "models.b.deployments[0].fallbacks: belongs to the model, not to one of its deployments",
             "models.b.deployments[1]: must be a mapping"));
   }
+
+  @Test
+  void theMockModelRetriesAndBreaksOnlyWhenAskedTo() {
+    PonchoConfig config = read(new JsonObject()
+        .put("resilient-mock", new JsonObject().put("provider", "mock").put("max_retries", 1)
+            .put("circuit_breaker", new JsonObject().put("enabled", true)))
+        .put("real", new JsonObject().put("provider", "ollama")));
+    assertThat(config.models().get("mock").retry().maxRetries()).isZero();
+    assertThat(config.models().get("mock").breaker().enabled()).isFalse();
+    assertThat(config.models().get("resilient-mock").retry().maxRetries()).isEqualTo(1);
+    assertThat(config.models().get("resilient-mock").breaker().enabled()).isTrue();
+    assertThat(config.models().get("real").retry().maxRetries()).isEqualTo(2);
+    assertThat(config.models().get("real").breaker().enabled()).isTrue();
+  }
 }

@@ -17,6 +17,8 @@ public final class Addresses {
   public static final String DISPATCH_STREAM = "poncho.dispatch.stream";
   /** Empty body → reply JsonArray of OpenAI model objects. */
   public static final String DISPATCH_MODELS = "poncho.dispatch.models";
+  /** Empty body → reply JsonObject: circuit-breaker state (CLOSED, HALF_OPEN, OPEN) by deployment. */
+  public static final String DISPATCH_BREAKERS = "poncho.dispatch.breakers";
 
   /** As {@link #DISPATCH_COMPLETE}, for {@code prompt:<name>} models: rendered, then dispatched. */
   public static final String PROMPT_COMPLETE = "poncho.prompt.complete";

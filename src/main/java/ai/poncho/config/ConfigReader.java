@@ -79,6 +79,45 @@ public final class ConfigReader {
     return result;
   }
 
+  /** The mappings of a list (e.g. {@code deployments}), each read at {@code key[i]}. */
+  public List<ConfigReader> sectionList(String key) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array)) {
+      problem(key, "must be a list of mappings");
+      return List.of();
+    }
+    List<ConfigReader> result = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      if (array.getValue(i) instanceof JsonObject item) {
+        result.add(new ConfigReader(item, path(key) + "[" + i + "]", problems));
+      } else {
+        problems.add(path(key) + "[" + i + "]: must be a mapping");
+      }
+    }
+    return result;
+  }
+
+  /** This section with {@code defaults} filled in for keys it does not set; same path, same problem list. */
+  public ConfigReader withDefaults(JsonObject defaults) {
+    return new ConfigReader(defaults.copy().mergeIn(json), path, problems);
+  }
+
+  /** A string-to-string mapping (e.g. extra HTTP headers). */
+  public Map<String, String> stringMap(String key) {
+    Map<String, String> result = new LinkedHashMap<>();
+    object(key).forEach(entry -> {
+      if (entry.getValue() == null || entry.getValue() instanceof JsonObject || entry.getValue() instanceof JsonArray) {
+        problems.add(path(key) + "." + entry.getKey() + ": must be a string");
+      } else {
+        result.put(entry.getKey(), entry.getValue().toString());
+      }
+    });
+    return result;
+  }
+
   public String string(String key, String defaultValue) {
     Object value = json.getValue(key);
     if (value == null) {

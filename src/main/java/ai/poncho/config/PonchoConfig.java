@@ -35,6 +35,7 @@ public record PonchoConfig(
       models.put(name, model);
       warnings.addAll(model.warnings(modelsSection.path(name)));
     });
+    models.forEach((name, model) -> model.checkReferences(modelsSection.section(name), models.keySet()));
     if (models.isEmpty()) {
       root.problem("models", "at least one model must be configured");
     }

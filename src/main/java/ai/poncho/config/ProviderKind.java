@@ -11,6 +11,9 @@ public enum ProviderKind {
   ZAI("zai", "https://api.z.ai/api/paas/v4", true),
   ANTHROPIC("anthropic", "https://api.anthropic.com", true),
   OLLAMA("ollama", "http://localhost:11434/v1", false),
+  VLLM("vllm", "http://localhost:8000/v1", false),
+  /** Any other server speaking the OpenAI chat-completions API; base_url is required. */
+  OPENAI_COMPATIBLE("openai_compatible", null, false),
   MOCK("mock", null, false);
 
   private final String id;

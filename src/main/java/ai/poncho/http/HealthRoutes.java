@@ -3,6 +3,8 @@ package ai.poncho.http;
 import ai.poncho.bus.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.List;
@@ -31,6 +33,19 @@ public final class HealthRoutes {
           .request(Addresses.ping(verticle), null, ping)
           .onComplete(reply -> promise.complete(reply.succeeded() ? Status.OK() : Status.KO())));
     }
+    // An open breaker degrades one model, not the node: it is reported as data while the check stays UP.
+    handler.register("circuit-breakers", PING_TIMEOUT_MS * 2, promise -> vertx.eventBus()
+        .<JsonObject>request(Addresses.DISPATCH_BREAKERS, null, ping)
+        .onComplete(reply -> {
+          JsonObject states = reply.succeeded() ? reply.result().body() : new JsonObject();
+          JsonArray open = new JsonArray();
+          states.forEach(entry -> {
+            if (!"CLOSED".equals(entry.getValue())) {
+              open.add(entry.getKey());
+            }
+          });
+          promise.complete(Status.OK(new JsonObject().put("deployments", states).put("degraded", open)));
+        }));
     return handler;
   }
 }

@@ -9,14 +9,13 @@ import ai.poncho.bus.StreamOpen;
 import ai.poncho.bus.StreamOutcome;
 import ai.poncho.bus.StreamPump;
 import ai.poncho.chat.ChatResponse;
+import ai.poncho.chat.ChatStream;
 import ai.poncho.chat.Usage;
-import ai.poncho.config.ModelConfig;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
-import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
-import ai.poncho.error.ErrorKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -25,14 +24,13 @@ import io.vertx.core.eventbus.Message;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Model dispatch: resolves the public model, checks the request against it, and runs it on the
- * model's provider; streams are pumped back over the bus with flow control. Publishes a
- * {@link CompletionEvent} for every call.
+ * Model dispatch: runs each request through {@link Failover} (resolve, admit, balance, retry, fall
+ * back) on the models' providers; streams are pumped back over the bus with flow control. The reply
+ * names the model that served the request. Publishes a {@link CompletionEvent} for every call.
  */
 public final class DispatchVerticle extends VerticleBase {
 
@@ -41,6 +39,7 @@ public final class DispatchVerticle extends VerticleBase {
   private PonchoConfig config;
   private ModelRegistry registry;
   private Providers providers;
+  private Failover failover;
   private EventBus bus;
   private final Set<StreamPump> active = new HashSet<>();
 
@@ -51,10 +50,13 @@ public final class DispatchVerticle extends VerticleBase {
     bus = vertx.eventBus();
     registry = new ModelRegistry(config.models());
     providers = new Providers(vertx, config, Meters.registry(config.metrics()));
+    DeploymentStates states = DeploymentStates.of(vertx, Meters.registry(config.metrics()));
+    failover = new Failover(vertx, registry, providers, states);
     return Future.all(
         bus.<DispatchRequest>consumer(Addresses.DISPATCH_COMPLETE, this::complete).completion(),
         bus.<StreamOpen>consumer(Addresses.DISPATCH_STREAM, this::stream).completion(),
         bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion(),
+        bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates())).completion(),
         bus.consumer(Addresses.ping("dispatch"), message -> message.reply("ok")).completion());
   }
 
@@ -78,87 +80,85 @@ public final class DispatchVerticle extends VerticleBase {
   private void complete(Message<DispatchRequest> message) {
     long start = System.nanoTime();
     DispatchRequest dispatch = message.body();
-    ProviderCall call;
+    Future<Served<ChatResponse>> served;
     try {
-      call = prepare(dispatch.requestId(), dispatch.request());
+      served = failover.complete(dispatch.requestId(), dispatch.request());
     } catch (RuntimeException e) {
-      fail(message, dispatch.requestId(), dispatch.request().model(), null, false, start, e);
+      fail(message, dispatch.requestId(), dispatch.request().model(), false, start, e);
       return;
     }
-    attempt(() -> providers.forModel(call.model()).complete(call)).onComplete(result -> {
-      if (result.succeeded()) {
-        ChatResponse response = result.result();
-        message.reply(response);
-        Usage usage = response.usage();
-        publish(new CompletionEvent(call.request().model(), call.model().provider().id(), 200, false,
-            System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
-            usage == null ? 0 : usage.completionTokens(), response.finishReason()));
-      } else {
-        fail(message, dispatch.requestId(), call.request().model(), call.model(), false, start, result.cause());
+    served.onComplete(result -> {
+      if (result.failed()) {
+        fail(message, dispatch.requestId(), dispatch.request().model(), false, start, result.cause());
+        return;
       }
+      Served<ChatResponse> done = result.result();
+      ChatResponse response = done.result().withModel(done.model());
+      message.reply(response);
+      Usage usage = response.usage();
+      publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
+          usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
+          response.finishReason()));
     });
   }
 
   private void stream(Message<StreamOpen> message) {
     long start = System.nanoTime();
     StreamOpen open = message.body();
-    ProviderCall call;
+    Future<Served<ChatStream>> served;
     try {
-      call = prepare(open.requestId(), open.request());
+      served = failover.stream(open.requestId(), open.request());
     } catch (RuntimeException e) {
-      fail(message, open.requestId(), open.request().model(), null, true, start, e);
+      fail(message, open.requestId(), open.request().model(), true, start, e);
       return;
     }
-    attempt(() -> providers.forModel(call.model()).stream(call))
-        .compose(stream -> StreamPump.create(vertx, stream, open, call.request().model(),
-                config.dispatch().streamStallTimeout())
-            .onFailure(failure -> stream.cancel()))
-        .onComplete(result -> {
-          if (result.failed()) {
-            fail(message, open.requestId(), call.request().model(), call.model(), true, start, result.cause());
-            return;
-          }
-          StreamPump pump = result.result();
-          active.add(pump);
-          message.reply(pump.started());
-          pump.run();
-          pump.outcome().onSuccess(outcome -> {
-            active.remove(pump);
-            publish(streamEvent(call, outcome, start));
+    served.onComplete(result -> {
+      if (result.failed()) {
+        fail(message, open.requestId(), open.request().model(), true, start, result.cause());
+        return;
+      }
+      Served<ChatStream> done = result.result();
+      StreamPump.create(vertx, done.result(), open, done.model(), config.dispatch().streamStallTimeout())
+          .onComplete(pumped -> {
+            if (pumped.failed()) {
+              done.result().cancel();
+              done.done();
+              fail(message, open.requestId(), done.model(), true, start, pumped.cause());
+              return;
+            }
+            StreamPump pump = pumped.result();
+            active.add(pump);
+            message.reply(pump.started());
+            pump.run();
+            pump.outcome().onSuccess(outcome -> {
+              active.remove(pump);
+              done.done();
+              publish(streamEvent(done, outcome, start));
+            });
           });
-        });
+    });
   }
 
-  /** A provider that throws instead of failing its future must still answer the caller. */
-  private static <T> Future<T> attempt(Supplier<Future<T>> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+  private static String provider(Served<?> served) {
+    return served.deployment().model().provider().id();
   }
 
-  private ProviderCall prepare(String requestId, ai.poncho.chat.ChatRequest request) {
-    ModelConfig model = registry.resolve(request.model());
-    return new ProviderCall(requestId, model, registry.admit(model, request));
-  }
-
-  private CompletionEvent streamEvent(ProviderCall call, StreamOutcome outcome, long start) {
+  private CompletionEvent streamEvent(Served<ChatStream> served, StreamOutcome outcome, long start) {
     int status = outcome.error() != null ? outcome.error().status() : outcome.cancelled() ? 499 : 200;
     Usage usage = outcome.usage();
-    return new CompletionEvent(call.request().model(), call.model().provider().id(), status, true,
-        System.nanoTime() - start, outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
+    return new CompletionEvent(served.model(), provider(served), status, true, System.nanoTime() - start,
+        outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason());
   }
 
-  private void fail(Message<?> message, String requestId, String modelName, ModelConfig model, boolean stream,
-                    long start, Throwable failure) {
+  private void fail(Message<?> message, String requestId, String modelName, boolean stream, long start,
+                    Throwable failure) {
     GatewayError error = Replies.fail(message, failure);
     if (error.status() >= 500) {
       LOG.warn("{} model call failed: model={} status={} message={}", requestId, modelName, error.status(),
           error.message());
     }
-    publish(new CompletionEvent(modelName, model == null ? "none" : model.provider().id(), error.status(), stream,
+    publish(new CompletionEvent(modelName, registry.providerOf(modelName), error.status(), stream,
         System.nanoTime() - start, 0, 0, 0, null));
   }
 

@@ -35,6 +35,12 @@ public final class ModelRegistry {
     return model;
   }
 
+  /** The provider family serving a public model, for metrics; "none" for unknown names. */
+  public String providerOf(String name) {
+    ModelConfig model = models.get(name);
+    return model == null ? "none" : model.provider().id();
+  }
+
   /** The request as the model will receive it, or a 400/404/503 naming what does not fit. */
   public ChatRequest admit(ModelConfig model, ChatRequest request) {
     if (model.missingApiKey()) {

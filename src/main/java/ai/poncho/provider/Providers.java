@@ -6,20 +6,33 @@ import ai.poncho.config.ProviderKind;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.provider.anthropic.AnthropicFormat;
+import ai.poncho.provider.http.HttpChatProvider;
 import ai.poncho.provider.mock.MockProvider;
+import ai.poncho.provider.openai.OpenAiFormat;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
-/** The provider implementation for each provider family, created once per dispatch verticle. */
+/**
+ * The provider implementation for each provider family, created once per dispatch verticle. The HTTP
+ * providers keep one connection pool per deployment.
+ */
 public final class Providers {
 
   private final Map<ProviderKind, ChatProvider> byKind = new EnumMap<>(ProviderKind.class);
 
   public Providers(Vertx vertx, PonchoConfig config, MeterRegistry registry) {
     byKind.put(ProviderKind.MOCK, new MockProvider(vertx, config.mock(), registry));
+    ChatProvider openAi = new HttpChatProvider(vertx, new OpenAiFormat());
+    for (ProviderKind kind : List.of(ProviderKind.OPENAI, ProviderKind.DEEPSEEK, ProviderKind.ZAI,
+        ProviderKind.OLLAMA, ProviderKind.VLLM, ProviderKind.OPENAI_COMPATIBLE)) {
+      byKind.put(kind, openAi);
+    }
+    byKind.put(ProviderKind.ANTHROPIC, new HttpChatProvider(vertx, new AnthropicFormat()));
   }
 
   public ChatProvider forModel(ModelConfig model) {
@@ -32,6 +45,6 @@ public final class Providers {
   }
 
   public Future<Void> close() {
-    return Future.all(byKind.values().stream().map(ChatProvider::close).toList()).mapEmpty();
+    return Future.all(byKind.values().stream().distinct().map(ChatProvider::close).toList()).mapEmpty();
   }
 }

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class ConfigLoaderTest {
 
+  private static final String PROVIDERS = "anthropic, deepseek, mock, ollama, openai, openai_compatible, vllm, zai";
+
   @TempDir
   Path dir;
 
@@ -129,8 +131,8 @@ class ConfigLoaderTest {
             "models.deepseek-chat.max_tokens: must be between 1 and 10000000 (got -1)",
             "models.deepseek-chat.timeout: must be a duration such as 500ms, 30s, 2m or 1h (got 'forever')",
             "models.deepseek-chat.base_url: must be an http:// or https:// URL (got 'ftp://example.com')",
-            "models.weird.provider: must be one of anthropic, deepseek, mock, ollama, openai, zai (got 'skynet')",
-            "models.nothing.provider: is required (one of anthropic, deepseek, mock, ollama, openai, zai)"));
+            "models.weird.provider: must be one of " + PROVIDERS + " (got 'skynet')",
+            "models.nothing.provider: is required (one of " + PROVIDERS + ")"));
   }
 
   @Test

@@ -1,0 +1,210 @@
+package ai.poncho.model;
+
+import ai.poncho.chat.ChatRequest;
+import ai.poncho.chat.ChatResponse;
+import ai.poncho.chat.ChatStream;
+import ai.poncho.config.ModelConfig;
+import ai.poncho.error.ErrorKind;
+import ai.poncho.error.Errors;
+import ai.poncho.error.GatewayError;
+import ai.poncho.error.GatewayException;
+import ai.poncho.provider.ChatProvider;
+import ai.poncho.provider.ProviderCall;
+import ai.poncho.provider.Providers;
+import ai.poncho.provider.http.UpstreamException;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a request against its model with retries, circuit breakers, load balancing and fallbacks.
+ * Each attempt picks a deployment (skipping open circuits); a retryable failure (connection error,
+ * 408, 429, 449, 5xx, timeout) is retried after a backoff; when the model's retries are spent, its
+ * circuits are open or it timed out, the next model of its {@code fallbacks} is tried. Other failures
+ * end the request at once. A stream counts as served once its first chunk exists, before anything has
+ * reached the client, so nothing already sent is ever retried.
+ */
+final class Failover {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Failover.class);
+
+  private final Vertx vertx;
+  private final ModelRegistry registry;
+  private final Providers providers;
+  private final DeploymentStates states;
+
+  Failover(Vertx vertx, ModelRegistry registry, Providers providers, DeploymentStates states) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.providers = providers;
+    this.states = states;
+  }
+
+  Future<Served<ChatResponse>> complete(String requestId, ChatRequest request) {
+    return run(requestId, request, ChatProvider::complete).onSuccess(Served::done);
+  }
+
+  /** The caller must call {@link Served#done()} when the stream has ended. */
+  Future<Served<ChatStream>> stream(String requestId, ChatRequest request) {
+    return run(requestId, request, ChatProvider::stream);
+  }
+
+  /** Resolves and admits the requested model synchronously, so a bad request fails before any upstream call. */
+  private <T> Future<Served<T>> run(String requestId, ChatRequest request,
+                                    BiFunction<ChatProvider, ProviderCall, Future<T>> operation) {
+    ModelConfig primary = registry.resolve(request.model());
+    ChatRequest admitted = registry.admit(primary, request);
+    List<String> chain = new ArrayList<>();
+    chain.add(primary.name());
+    chain.addAll(primary.fallbacks());
+    Promise<Served<T>> result = Promise.promise();
+    new Attempt<>(requestId, request, chain, operation, result).model(0, primary, admitted);
+    return result.future();
+  }
+
+  /** One request's way through its fallback chain. */
+  private final class Attempt<T> {
+    private final String requestId;
+    private final ChatRequest original;
+    private final List<String> chain;
+    private final BiFunction<ChatProvider, ProviderCall, Future<T>> operation;
+    private final Promise<Served<T>> result;
+    private Throwable firstFailure;
+    private Throwable lastUpstreamFailure;
+
+    Attempt(String requestId, ChatRequest original, List<String> chain,
+            BiFunction<ChatProvider, ProviderCall, Future<T>> operation, Promise<Served<T>> result) {
+      this.requestId = requestId;
+      this.original = original;
+      this.chain = chain;
+      this.operation = operation;
+      this.result = result;
+    }
+
+    void model(int position, ModelConfig model, ChatRequest admitted) {
+      call(position, model, admitted, 0);
+    }
+
+    private void call(int position, ModelConfig model, ChatRequest admitted, int retry) {
+      ModelConfig.Deployment deployment = states.balancer().pick(model);
+      if (deployment == null) {
+        // A circuit that opened during this request's retries is a consequence; the upstream's error is the cause.
+        next(position, model, lastUpstreamFailure != null ? lastUpstreamFailure
+            : new GatewayException(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "circuit_open", "model",
+                "The model '" + model.name() + "' is unavailable: every deployment's circuit is open.")));
+        return;
+      }
+      AtomicInteger outstanding = states.outstanding(deployment);
+      outstanding.incrementAndGet();
+      AtomicBoolean released = new AtomicBoolean();
+      Runnable release = () -> {
+        if (released.compareAndSet(false, true)) {
+          outstanding.decrementAndGet();
+        }
+      };
+      ProviderCall call = new ProviderCall(requestId, deployment.model(), admitted);
+      guarded(deployment, () -> operation.apply(providers.forModel(deployment.model()), call))
+          .onSuccess(value -> result.complete(new Served<>(value, model.name(), deployment, release)))
+          .onFailure(failure -> {
+            release.run();
+            onFailure(position, model, admitted, retry, deployment, failure);
+          });
+    }
+
+    private Future<T> guarded(ModelConfig.Deployment deployment, java.util.function.Supplier<Future<T>> call) {
+      CircuitBreaker breaker = states.breaker(deployment);
+      if (breaker == null) {
+        return safely(call);
+      }
+      return breaker.<T>execute(() -> safely(call)).onSuccess(value -> breaker.reset());
+    }
+
+    private Future<T> safely(java.util.function.Supplier<Future<T>> call) {
+      try {
+        return call.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
+
+    private void onFailure(int position, ModelConfig model, ChatRequest admitted, int retry,
+                           ModelConfig.Deployment deployment, Throwable failure) {
+      if (!retryable(failure)) {
+        fail(failure);
+        return;
+      }
+      if (!(failure instanceof OpenCircuitException)) {
+        lastUpstreamFailure = failure;
+      }
+      long retryAfter = failure instanceof UpstreamException upstream ? upstream.retryAfterMs() : -1;
+      long delay = retry < model.retry().maxRetries() ? Backoff.delayMs(model.retry(), retry, retryAfter) : -1;
+      LOG.debug("Attempt failed: request={} deployment={} retry={} next delay={}ms: {}", requestId, deployment.id(),
+          retry, delay, failure.getMessage());
+      if (delay < 0) {
+        next(position, model, failure instanceof OpenCircuitException && lastUpstreamFailure != null
+            ? lastUpstreamFailure : failure);
+      } else if (delay == 0) {
+        call(position, model, admitted, retry + 1);
+      } else {
+        vertx.setTimer(delay, id -> call(position, model, admitted, retry + 1));
+      }
+    }
+
+    /** The model is exhausted: on to the next fallback that can take the request, or fail with the first error. */
+    private void next(int position, ModelConfig model, Throwable failure) {
+      if (firstFailure == null) {
+        firstFailure = failure;
+      }
+      for (int p = position + 1; p < chain.size(); p++) {
+        try {
+          ModelConfig fallback = registry.resolve(chain.get(p));
+          ChatRequest admitted = registry.admit(fallback, original.withModel(fallback.name()));
+          LOG.info("Falling back: request={} from={} to={} cause={}", requestId, model.name(), fallback.name(),
+              failure.getMessage());
+          lastUpstreamFailure = null;
+          call(p, fallback, admitted, 0);
+          return;
+        } catch (GatewayException unsuitable) {
+          LOG.debug("Fallback {} cannot take request {}: {}", chain.get(p), requestId, unsuitable.getMessage());
+        }
+      }
+      fail(firstFailure);
+    }
+
+    private void fail(Throwable failure) {
+      result.fail(clientError(failure));
+    }
+  }
+
+  /** Connection errors, timeouts, 408/429/449/5xx, and a circuit that turned away the call. */
+  static boolean retryable(Throwable failure) {
+    if (failure instanceof OpenCircuitException) {
+      return true;
+    }
+    if (failure instanceof UpstreamException upstream) {
+      return upstream.retryable();
+    }
+    int status = Errors.toGatewayError(failure).status();
+    return status == 429 || status == 502 || status == 503 || status == 504;
+  }
+
+  private static Throwable clientError(Throwable failure) {
+    if (failure instanceof UpstreamException upstream) {
+      return upstream.toGatewayException();
+    }
+    if (failure instanceof OpenCircuitException) {
+      return new GatewayException(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "circuit_open", "model",
+          "The model is unavailable: its circuit is open."));
+    }
+    return failure;
+  }
+}

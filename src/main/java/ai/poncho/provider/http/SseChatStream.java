@@ -1,0 +1,232 @@
+package ai.poncho.provider.http;
+
+import ai.poncho.chat.ChatChunk;
+import ai.poncho.chat.ChatStream;
+import ai.poncho.config.ModelConfig;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * A streamed upstream response as a {@link ChatStream}. The stream counts as open only once its first
+ * chunk is parsed: until then a failure or the first-token timeout fails {@code opened}, so dispatch
+ * may still retry or fall back because the client has received nothing. Pausing pauses the upstream
+ * {@link HttpClientResponse}, so backpressure reaches the upstream's TCP connection; cancelling resets
+ * the request.
+ */
+final class SseChatStream implements ChatStream {
+
+  /** Chunks parsed ahead of the consumer before the upstream read is paused. */
+  private static final int MAX_PENDING = 64;
+
+  private final Vertx vertx;
+  private final ModelConfig model;
+  private final HttpClientRequest request;
+  private final HttpClientResponse response;
+  private final WireFormat.StreamTranslator translator;
+  private final Promise<ChatStream> opened;
+  private final SseParser parser = new SseParser(this::onEvent);
+  private final Deque<ChatChunk> pending = new ArrayDeque<>();
+  private final long idleMs;
+  private Handler<ChatChunk> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+  private boolean consumerPaused;
+  private boolean upstreamPaused;
+  private boolean upstreamEnded;
+  private boolean finished;
+  private UpstreamException failure;
+  private long firstTokenTimer = -1;
+  private long totalTimer = -1;
+  private long idleTimer = -1;
+
+  SseChatStream(Vertx vertx, ModelConfig model, HttpClientRequest request, HttpClientResponse response,
+                WireFormat.StreamTranslator translator, Promise<ChatStream> opened, long firstTokenMs, long totalMs) {
+    this.vertx = vertx;
+    this.model = model;
+    this.request = request;
+    this.response = response;
+    this.translator = translator;
+    this.opened = opened;
+    this.idleMs = Math.max(1, model.connection().streamIdleTimeout().toMillis());
+    firstTokenTimer = vertx.setTimer(Math.max(1, firstTokenMs),
+        id -> fail(UpstreamErrors.timeout(model, "no first token within " + model.connection().firstTokenTimeout())));
+    totalTimer = vertx.setTimer(Math.max(1, totalMs),
+        id -> fail(UpstreamErrors.timeout(model, "total time over " + model.timeout())));
+    response.exceptionHandler(cause -> fail(UpstreamErrors.network(model, cause)));
+    response.endHandler(v -> onUpstreamEnd());
+    response.handler(this::onBuffer);
+  }
+
+  private void onBuffer(Buffer buffer) {
+    if (finished) {
+      return;
+    }
+    if (opened.future().isComplete()) {
+      armIdle();
+    }
+    try {
+      parser.feed(buffer);
+    } catch (UpstreamException e) {
+      fail(e);
+    } catch (RuntimeException e) {
+      fail(UpstreamErrors.malformed(model, e.getMessage()));
+    }
+  }
+
+  private void onEvent(String event, String data) {
+    if (finished || failure != null) {
+      return;
+    }
+    pending.addAll(translator.onEvent(event, data));
+    if (!pending.isEmpty() && !opened.future().isComplete()) {
+      vertx.cancelTimer(firstTokenTimer);
+      armIdle();
+      opened.complete(this);
+    }
+    drain();
+  }
+
+  private void onUpstreamEnd() {
+    if (finished) {
+      return;
+    }
+    try {
+      parser.finish();
+    } catch (UpstreamException e) {
+      fail(e);
+      return;
+    } catch (RuntimeException e) {
+      fail(UpstreamErrors.malformed(model, e.getMessage()));
+      return;
+    }
+    if (!translator.done()) {
+      fail(UpstreamErrors.network(model, new IllegalStateException("the stream ended before its last event")));
+      return;
+    }
+    upstreamEnded = true;
+    vertx.cancelTimer(firstTokenTimer);
+    opened.tryComplete(this);
+    drain();
+  }
+
+  private void fail(UpstreamException cause) {
+    if (finished || failure != null) {
+      return;
+    }
+    cancelTimers();
+    boolean beforeOpen = !opened.future().isComplete();
+    // State first: resetting the request re-enters through the response's exception handler.
+    finished = beforeOpen;
+    failure = cause;
+    request.reset();
+    if (beforeOpen) {
+      opened.fail(cause);
+      return;
+    }
+    drain();
+  }
+
+  private void drain() {
+    while (handler != null && !consumerPaused && !pending.isEmpty() && !finished) {
+      handler.handle(pending.poll());
+    }
+    if (handler != null && pending.isEmpty() && !finished) {
+      if (failure != null) {
+        finished = true;
+        if (exceptionHandler != null) {
+          exceptionHandler.handle(failure.toGatewayException());
+        }
+      } else if (upstreamEnded) {
+        finished = true;
+        cancelTimers();
+        if (endHandler != null) {
+          endHandler.handle(null);
+        }
+      }
+    }
+    flow();
+  }
+
+  /** Before the open, parse freely (the first chunk decides the open); after it, read only for a consumer. */
+  private void flow() {
+    boolean pause = !finished && !upstreamEnded && opened.future().isComplete()
+        && (handler == null || consumerPaused || pending.size() >= MAX_PENDING);
+    if (pause && !upstreamPaused) {
+      upstreamPaused = true;
+      vertx.cancelTimer(idleTimer);
+      response.pause();
+    } else if (!pause && upstreamPaused) {
+      upstreamPaused = false;
+      armIdle();
+      response.resume();
+    }
+  }
+
+  /** A stream silent for the idle timeout is stalled; time spent paused by our own consumer does not count. */
+  private void armIdle() {
+    vertx.cancelTimer(idleTimer);
+    if (!finished && !upstreamEnded && !upstreamPaused) {
+      idleTimer = vertx.setTimer(idleMs,
+          id -> fail(UpstreamErrors.timeout(model, "the stream stalled for " + model.connection().streamIdleTimeout())));
+    }
+  }
+
+  private void cancelTimers() {
+    vertx.cancelTimer(firstTokenTimer);
+    vertx.cancelTimer(totalTimer);
+    vertx.cancelTimer(idleTimer);
+  }
+
+  @Override
+  public SseChatStream handler(Handler<ChatChunk> handler) {
+    this.handler = handler;
+    drain();
+    return this;
+  }
+
+  @Override
+  public SseChatStream endHandler(Handler<Void> endHandler) {
+    this.endHandler = endHandler;
+    return this;
+  }
+
+  @Override
+  public SseChatStream exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  @Override
+  public SseChatStream pause() {
+    consumerPaused = true;
+    flow();
+    return this;
+  }
+
+  @Override
+  public SseChatStream resume() {
+    consumerPaused = false;
+    drain();
+    return this;
+  }
+
+  @Override
+  public SseChatStream fetch(long amount) {
+    return resume();
+  }
+
+  @Override
+  public void cancel() {
+    if (!finished) {
+      finished = true;
+      cancelTimers();
+      request.reset();
+    }
+  }
+}

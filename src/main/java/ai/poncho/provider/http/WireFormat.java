@@ -1,0 +1,38 @@
+package ai.poncho.provider.http;
+
+import ai.poncho.chat.ChatChunk;
+import ai.poncho.chat.ChatResponse;
+import ai.poncho.config.ModelConfig;
+import ai.poncho.provider.ProviderCall;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+
+/** One vendor family's HTTP API: where to send, how to authenticate, and translation both ways. */
+public interface WireFormat {
+
+  /** The full URL of the chat endpoint for this model entry. */
+  String url(ModelConfig model);
+
+  /** Authentication and version headers (config's extra headers are added by the caller). */
+  Map<String, String> headers(ModelConfig model);
+
+  /** The request body; built the same way on every attempt, so a retry re-sends the same bytes. */
+  JsonObject body(ProviderCall call, boolean stream);
+
+  /** The canonical response from a successful non-streamed body; fails with {@link UpstreamException}. */
+  ChatResponse response(ProviderCall call, JsonObject body);
+
+  /** A fresh translator for one streamed response. */
+  StreamTranslator translator(ProviderCall call);
+
+  /** Turns one SSE stream's events into canonical chunks, in order. */
+  interface StreamTranslator {
+
+    /** Chunks for one event (possibly none); an {@link UpstreamException} when the event is an error or malformed. */
+    List<ChatChunk> onEvent(String event, String data);
+
+    /** Whether the upstream signalled the regular end ({@code [DONE]}, {@code message_stop}). */
+    boolean done();
+  }
+}

@@ -1,0 +1,156 @@
+package ai.poncho.provider.openai;
+
+import ai.poncho.chat.ChatChunk;
+import ai.poncho.chat.ChatRequest;
+import ai.poncho.chat.ChatResponse;
+import ai.poncho.chat.FinishReason;
+import ai.poncho.config.ModelConfig;
+import ai.poncho.config.ProviderKind;
+import ai.poncho.provider.ProviderCall;
+import ai.poncho.provider.http.Bodies;
+import ai.poncho.provider.http.UpstreamErrors;
+import ai.poncho.provider.http.WireFormat;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The OpenAI chat-completions wire format, shared by OpenAI, DeepSeek, Z.AI, Ollama, vLLM and any
+ * compatible server ({@code <base_url>/chat/completions}, Bearer auth). Our canonical types already
+ * are OpenAI-shaped, so translation is mostly normalisation: the upstream model name, usage always
+ * requested on streams (for metering), finish reasons mapped to OpenAI's four, vendor extras such as
+ * {@code reasoning_content} dropped.
+ */
+public final class OpenAiFormat implements WireFormat {
+
+  @Override
+  public String url(ModelConfig model) {
+    return Bodies.join(model.baseUrl(), "/chat/completions");
+  }
+
+  @Override
+  public Map<String, String> headers(ModelConfig model) {
+    return model.apiKey() == null || model.apiKey().isBlank() ? Map.of()
+        : Map.of("Authorization", "Bearer " + model.apiKey());
+  }
+
+  @Override
+  public JsonObject body(ProviderCall call, boolean stream) {
+    ChatRequest request = call.request();
+    JsonObject body = request.withStream(false).toJson();
+    body.put("model", call.model().modelName());
+    // Gateway metadata (mock settings, prompt details) is not the upstream's business.
+    body.remove("metadata");
+    if (request.maxTokens() != null && call.model().provider() == ProviderKind.OPENAI) {
+      // OpenAI's reasoning models reject max_tokens; max_completion_tokens works for all of them.
+      body.remove("max_tokens");
+      body.put("max_completion_tokens", request.maxTokens());
+    }
+    if (stream) {
+      body.put("stream", true);
+      body.put("stream_options", new JsonObject().put("include_usage", true));
+    }
+    return Bodies.withDefaults(body, call.model().customParams());
+  }
+
+  @Override
+  public ChatResponse response(ProviderCall call, JsonObject body) {
+    if (body.getValue("choices") == null) {
+      throw UpstreamErrors.malformed(call.model(), "no choices in the completion");
+    }
+    ChatResponse response = ChatResponse.fromJson(body);
+    List<ChatResponse.Choice> choices = new ArrayList<>();
+    response.choices().forEach(choice -> choices.add(new ChatResponse.Choice(choice.index(), choice.message(),
+        finishReason(choice.finishReason()))));
+    return new ChatResponse(response.id(), response.created() == 0 ? System.currentTimeMillis() / 1000
+        : response.created(), call.request().model(), choices, response.usage(), response.systemFingerprint());
+  }
+
+  @Override
+  public StreamTranslator translator(ProviderCall call) {
+    return new Translator(call.model());
+  }
+
+  /** OpenAI's finish reasons pass; vendor-specific ones become the nearest of the four. */
+  static String finishReason(String upstream) {
+    if (upstream == null) {
+      return null;
+    }
+    return switch (upstream) {
+      case FinishReason.STOP, FinishReason.LENGTH, FinishReason.TOOL_CALLS, FinishReason.CONTENT_FILTER -> upstream;
+      case "function_call" -> FinishReason.TOOL_CALLS;
+      case "sensitive" -> FinishReason.CONTENT_FILTER;
+      case "model_context_window_exceeded", "max_tokens" -> FinishReason.LENGTH;
+      default -> FinishReason.STOP;
+    };
+  }
+
+  private static final class Translator implements StreamTranslator {
+
+    private final ModelConfig model;
+    private boolean done;
+
+    Translator(ModelConfig model) {
+      this.model = model;
+    }
+
+    @Override
+    public List<ChatChunk> onEvent(String event, String data) {
+      if (data.trim().equals("[DONE]")) {
+        done = true;
+        return List.of();
+      }
+      JsonObject json;
+      try {
+        json = new JsonObject(data);
+      } catch (DecodeException e) {
+        throw UpstreamErrors.malformed(model, "an event is not JSON");
+      }
+      if (json.getValue("error") != null) {
+        throw UpstreamErrors.streamError(model, json);
+      }
+      indexToolCalls(json);
+      ChatChunk chunk = ChatChunk.fromJson(json);
+      List<ChatChunk.Choice> choices = new ArrayList<>();
+      for (ChatChunk.Choice choice : chunk.choices()) {
+        ChatChunk.Delta delta = choice.delta();
+        boolean empty = delta.role() == null && delta.content() == null && delta.toolCalls() == null;
+        if (!empty || choice.finishReason() != null) {
+          choices.add(new ChatChunk.Choice(choice.index(), delta, finishReason(choice.finishReason())));
+        }
+      }
+      if (choices.isEmpty() && chunk.usage() == null) {
+        // e.g. a reasoning_content-only delta: a vendor extra the client did not ask for
+        return List.of();
+      }
+      return List.of(new ChatChunk(chunk.id(), chunk.created() == 0 ? System.currentTimeMillis() / 1000
+          : chunk.created(), chunk.model(), choices, chunk.usage()));
+    }
+
+    @Override
+    public boolean done() {
+      return done;
+    }
+
+    /** Some compatible servers omit the index of a tool-call delta; its position is its index then. */
+    private static void indexToolCalls(JsonObject json) {
+      JsonArray choices = json.getJsonArray("choices");
+      if (choices == null) {
+        return;
+      }
+      for (int c = 0; c < choices.size(); c++) {
+        JsonObject delta = choices.getJsonObject(c).getJsonObject("delta");
+        JsonArray calls = delta == null ? null : delta.getJsonArray("tool_calls");
+        for (int i = 0; calls != null && i < calls.size(); i++) {
+          JsonObject call = calls.getJsonObject(i);
+          if (call.getValue("index") == null) {
+            call.put("index", i);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,15 +1,13 @@
 package ai.poncho.prompt;
 
+import com.github.jknack.handlebars.io.AbstractTemplateLoader;
 import com.github.jknack.handlebars.io.StringTemplateSource;
-import com.github.jknack.handlebars.io.TemplateLoader;
 import com.github.jknack.handlebars.io.TemplateSource;
 import java.io.FileNotFoundException;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** Serves partials from an in-memory set only: a template can never make Handlebars read a file. */
-final class PartialLoader implements TemplateLoader {
+final class PartialLoader extends AbstractTemplateLoader {
 
   private final Map<String, String> partials;
 
@@ -26,38 +24,9 @@ final class PartialLoader implements TemplateLoader {
     return new StringTemplateSource(location, source);
   }
 
+  /** Partial names are the keys of the set as they are: no prefix, suffix or path normalisation. */
   @Override
   public String resolve(String location) {
     return location;
-  }
-
-  @Override
-  public String getPrefix() {
-    return "";
-  }
-
-  @Override
-  public String getSuffix() {
-    return "";
-  }
-
-  @Override
-  public void setPrefix(String prefix) {
-    throw new UnsupportedOperationException("partials have no prefix");
-  }
-
-  @Override
-  public void setSuffix(String suffix) {
-    throw new UnsupportedOperationException("partials have no suffix");
-  }
-
-  @Override
-  public void setCharset(Charset charset) {
-    throw new UnsupportedOperationException("partials are strings");
-  }
-
-  @Override
-  public Charset getCharset() {
-    return StandardCharsets.UTF_8;
   }
 }

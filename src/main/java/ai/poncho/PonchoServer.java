@@ -46,7 +46,11 @@ public final class PonchoServer {
       MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
           .setJvmMetricsEnabled(true)
           .setRegistryName(config.metrics().registryName())
-          .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
+          // Bounded label sets only: routes (not paths), pools, and our own bus addresses (Vert.x
+          // leaves out its per-request reply addresses), so that gauges of different pools and
+          // addresses do not collide.
+          .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+              Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_SIDE));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       BackendRegistries.setupBackend(metrics, registry);
       options.setMetricsOptions(metrics);

@@ -17,6 +17,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -46,11 +48,12 @@ public final class PonchoServer {
       MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
           .setJvmMetricsEnabled(true)
           .setRegistryName(config.metrics().registryName())
-          // Bounded label sets only: routes (not paths), pools, and our own bus addresses (Vert.x
-          // leaves out its per-request reply addresses), so that gauges of different pools and
-          // addresses do not collide.
+          // Bounded label sets only: routes (not paths) and pools, so gauges of different pools stay apart.
           .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-              Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_SIDE));
+              Label.POOL_NAME))
+          // Event-bus metrics cost a meter lookup per message, i.e. per streamed chunk and credit; the
+          // gateway's own per-model and stream meters say what matters at a fraction of that.
+          .setDisabledMetricsCategories(Set.of(MetricsDomain.EVENT_BUS.toCategory()));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       BackendRegistries.setupBackend(metrics, registry);
       options.setMetricsOptions(metrics);

@@ -21,7 +21,17 @@ final class Balancer {
   }
 
   /** The chosen deployment, or null when none is available. */
-  synchronized ModelConfig.Deployment pick(ModelConfig model) {
+  ModelConfig.Deployment pick(ModelConfig model) {
+    List<ModelConfig.Deployment> all = model.deployments();
+    if (all.size() == 1) {
+      // The common case needs neither the node-wide lock nor the round-robin state.
+      ModelConfig.Deployment only = all.get(0);
+      return only.model().missingOwnApiKey() || states.open(only) ? null : only;
+    }
+    return pickAmong(model);
+  }
+
+  private synchronized ModelConfig.Deployment pickAmong(ModelConfig model) {
     List<ModelConfig.Deployment> candidates = model.deployments().stream()
         .filter(deployment -> !deployment.model().missingOwnApiKey() && !states.open(deployment)).toList();
     if (candidates.size() <= 1) {

@@ -32,10 +32,9 @@ public final class ChatJson {
   public static ChatRequest request(JsonObject body) {
     String model = requiredString(body, "model");
     // A prompt execution (model "prompt:<name>") renders its own messages; any given are history.
-    boolean prompt = model.startsWith("prompt:");
-    List<ChatMessage> messages = prompt && body.getValue("messages") == null ? List.of()
-        : prompt && body.getValue("messages") instanceof JsonArray a && a.isEmpty() ? List.of()
-        : messages(body.getValue("messages"));
+    Object rawMessages = body.getValue("messages");
+    boolean noHistory = rawMessages == null || rawMessages instanceof JsonArray array && array.isEmpty();
+    List<ChatMessage> messages = model.startsWith("prompt:") && noHistory ? List.of() : messages(rawMessages);
     Double temperature = number(body, "temperature", 0, 2);
     Double topP = number(body, "top_p", 0, 1);
     Integer maxTokens = positiveInt(body, "max_completion_tokens");

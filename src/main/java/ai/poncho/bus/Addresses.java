@@ -15,6 +15,11 @@ public final class Addresses {
    * event-loop context, streams told apart by id).
    */
   public static final String DISPATCH_STREAM = "poncho.dispatch.stream";
+  /**
+   * Published call id (String) of a {@link DispatchRequest} whose client went away: the dispatch
+   * instance running it stops the upstream call.
+   */
+  public static final String DISPATCH_CANCEL = "poncho.dispatch.cancel";
   /** Empty body → reply JsonArray of OpenAI model objects. */
   public static final String DISPATCH_MODELS = "poncho.dispatch.models";
   /** Empty body → reply JsonObject: circuit-breaker state (CLOSED, HALF_OPEN, OPEN) by deployment. */

@@ -4,14 +4,23 @@ import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import io.vertx.core.json.JsonObject;
 
-/** A non-streamed completion to run. */
-public record DispatchRequest(String requestId, ChatRequest request) {
+/**
+ * A non-streamed completion to run. {@code callId} is unique per call (request ids come from clients
+ * and may repeat); publishing it to {@link Addresses#DISPATCH_CANCEL} stops the call.
+ */
+public record DispatchRequest(String requestId, String callId, ChatRequest request) {
+
+  /** The same call with another request (prompt execution forwards the rendered one). */
+  public DispatchRequest withRequest(ChatRequest newRequest) {
+    return new DispatchRequest(requestId, callId, newRequest);
+  }
 
   public JsonObject toJson() {
-    return new JsonObject().put("request_id", requestId).put("request", request.toJson());
+    return new JsonObject().put("request_id", requestId).put("call_id", callId).put("request", request.toJson());
   }
 
   public static DispatchRequest fromJson(JsonObject json) {
-    return new DispatchRequest(json.getString("request_id"), ChatJson.request(json.getJsonObject("request")));
+    return new DispatchRequest(json.getString("request_id"), json.getString("call_id"),
+        ChatJson.request(json.getJsonObject("request")));
   }
 }

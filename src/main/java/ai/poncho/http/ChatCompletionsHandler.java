@@ -1,7 +1,6 @@
 package ai.poncho.http;
 
 import ai.poncho.bus.Addresses;
-import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatJson;
@@ -43,8 +42,8 @@ public final class ChatCompletionsHandler {
           requestId, request, streamWindow, timeoutMs, timeoutMs), request.includeUsage());
       return;
     }
-    vertx.eventBus().<ChatResponse>request(prompt ? Addresses.PROMPT_COMPLETE : Addresses.DISPATCH_COMPLETE,
-            new DispatchRequest(requestId, request), delivery)
+    CompletionCall.send(vertx, ctx, prompt ? Addresses.PROMPT_COMPLETE : Addresses.DISPATCH_COMPLETE, request,
+            delivery)
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

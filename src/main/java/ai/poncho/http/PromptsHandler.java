@@ -1,12 +1,10 @@
 package ai.poncho.http;
 
 import ai.poncho.bus.Addresses;
-import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
-import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -76,8 +74,7 @@ public final class PromptsHandler {
           timeoutMs, timeoutMs), request.includeUsage());
       return;
     }
-    vertx.eventBus().<ChatResponse>request(Addresses.PROMPT_COMPLETE, new DispatchRequest(requestId, request),
-            delivery)
+    CompletionCall.send(vertx, ctx, Addresses.PROMPT_COMPLETE, request, delivery)
         .onSuccess(reply -> {
           JsonObject body = reply.body().toJson();
           String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);

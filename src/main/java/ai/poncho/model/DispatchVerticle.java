@@ -15,14 +15,18 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
+import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class DispatchVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DispatchVerticle.class);
+  private static final int MAX_EARLY_CANCELS = 1024;
 
   private PonchoConfig config;
   private ModelRegistry registry;
@@ -42,6 +47,18 @@ public final class DispatchVerticle extends VerticleBase {
   private Failover failover;
   private EventBus bus;
   private final Set<StreamPump> active = new HashSet<>();
+  /** Non-streamed calls in flight on this instance, by call id, with their cancel signal. */
+  private final Map<String, Promise<Void>> calls = new HashMap<>();
+  /**
+   * Cancels that arrived before their call (the client left while, e.g., its prompt was rendering);
+   * bounded, since every instance hears every cancel.
+   */
+  private final Map<String, Boolean> cancelledEarly = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > MAX_EARLY_CANCELS;
+    }
+  };
 
   @Override
   public Future<?> start() {
@@ -54,6 +71,7 @@ public final class DispatchVerticle extends VerticleBase {
     failover = new Failover(vertx, registry, providers, states);
     return Future.all(
         bus.<DispatchRequest>consumer(Addresses.DISPATCH_COMPLETE, this::complete).completion(),
+        bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion(),
         bus.<StreamOpen>consumer(Addresses.DISPATCH_STREAM, this::stream).completion(),
         bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion(),
         bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates())).completion(),
@@ -80,14 +98,22 @@ public final class DispatchVerticle extends VerticleBase {
   private void complete(Message<DispatchRequest> message) {
     long start = System.nanoTime();
     DispatchRequest dispatch = message.body();
+    if (cancelledEarly.remove(dispatch.callId()) != null) {
+      fail(message, dispatch.requestId(), dispatch.request().model(), false, start,
+          ProviderCall.CANCELLED.toException());
+      return;
+    }
+    Promise<Void> cancelled = Promise.promise();
     Future<Served<ChatResponse>> served;
     try {
-      served = failover.complete(dispatch.requestId(), dispatch.request());
+      served = failover.complete(dispatch.requestId(), dispatch.request(), cancelled.future());
     } catch (RuntimeException e) {
       fail(message, dispatch.requestId(), dispatch.request().model(), false, start, e);
       return;
     }
+    calls.put(dispatch.callId(), cancelled);
     served.onComplete(result -> {
+      calls.remove(dispatch.callId());
       if (result.failed()) {
         fail(message, dispatch.requestId(), dispatch.request().model(), false, start, result.cause());
         return;
@@ -100,6 +126,16 @@ public final class DispatchVerticle extends VerticleBase {
           usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
           response.finishReason()));
     });
+  }
+
+  /** Published to every dispatch instance; only the one running the call has it. */
+  private void cancel(Message<String> message) {
+    Promise<Void> cancelled = calls.remove(message.body());
+    if (cancelled != null) {
+      cancelled.tryComplete();
+    } else {
+      cancelledEarly.put(message.body(), Boolean.TRUE);
+    }
   }
 
   private void stream(Message<StreamOpen> message) {

@@ -49,17 +49,18 @@ final class Failover {
     this.states = states;
   }
 
-  Future<Served<ChatResponse>> complete(String requestId, ChatRequest request) {
-    return run(requestId, request, ChatProvider::complete).onSuccess(Served::done);
+  /** {@code cancelled} completes when the client left; the call then ends without retry or fallback. */
+  Future<Served<ChatResponse>> complete(String requestId, ChatRequest request, Future<Void> cancelled) {
+    return run(requestId, request, cancelled, ChatProvider::complete).onSuccess(Served::done);
   }
 
-  /** The caller must call {@link Served#done()} when the stream has ended. */
+  /** The caller must call {@link Served#done()} when the stream has ended; streams stop through cancel(). */
   Future<Served<ChatStream>> stream(String requestId, ChatRequest request) {
-    return run(requestId, request, ChatProvider::stream);
+    return run(requestId, request, Promise.<Void>promise().future(), ChatProvider::stream);
   }
 
   /** Resolves and admits the requested model synchronously, so a bad request fails before any upstream call. */
-  private <T> Future<Served<T>> run(String requestId, ChatRequest request,
+  private <T> Future<Served<T>> run(String requestId, ChatRequest request, Future<Void> cancelled,
                                     BiFunction<ChatProvider, ProviderCall, Future<T>> operation) {
     ModelConfig primary = registry.resolve(request.model());
     ChatRequest admitted = registry.admit(primary, request);
@@ -67,7 +68,7 @@ final class Failover {
     chain.add(primary.name());
     chain.addAll(primary.fallbacks());
     Promise<Served<T>> result = Promise.promise();
-    new Attempt<>(requestId, request, chain, operation, result).model(0, primary, admitted);
+    new Attempt<>(requestId, request, cancelled, chain, operation, result).model(0, primary, admitted);
     return result.future();
   }
 
@@ -75,16 +76,18 @@ final class Failover {
   private final class Attempt<T> {
     private final String requestId;
     private final ChatRequest original;
+    private final Future<Void> cancelled;
     private final List<String> chain;
     private final BiFunction<ChatProvider, ProviderCall, Future<T>> operation;
     private final Promise<Served<T>> result;
     private Throwable firstFailure;
     private Throwable lastUpstreamFailure;
 
-    Attempt(String requestId, ChatRequest original, List<String> chain,
+    Attempt(String requestId, ChatRequest original, Future<Void> cancelled, List<String> chain,
             BiFunction<ChatProvider, ProviderCall, Future<T>> operation, Promise<Served<T>> result) {
       this.requestId = requestId;
       this.original = original;
+      this.cancelled = cancelled;
       this.chain = chain;
       this.operation = operation;
       this.result = result;
@@ -111,7 +114,7 @@ final class Failover {
           outstanding.decrementAndGet();
         }
       };
-      ProviderCall call = new ProviderCall(requestId, deployment.model(), admitted);
+      ProviderCall call = new ProviderCall(requestId, deployment.model(), admitted, cancelled);
       guarded(deployment, () -> operation.apply(providers.forModel(deployment.model()), call))
           .onSuccess(value -> result.complete(new Served<>(value, model.name(), deployment, release)))
           .onFailure(failure -> {

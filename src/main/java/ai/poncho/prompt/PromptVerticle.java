@@ -116,7 +116,7 @@ public final class PromptVerticle extends VerticleBase {
     DispatchRequest run = message.body();
     renderOffLoop(() -> PromptCall.from(run.request()))
         .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
-                new DispatchRequest(run.requestId(), rendered.toChatRequest(run.request())), delivery)
+                run.withRequest(rendered.toChatRequest(run.request())), delivery)
             .onSuccess(reply -> message.reply(reply.body(), outputCheck(rendered, reply.body()))))
         .onFailure(failure -> Replies.fail(message, failure));
   }

@@ -2,10 +2,18 @@ package ai.poncho.provider;
 
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.ModelConfig;
+import ai.poncho.error.GatewayError;
+import io.vertx.core.Future;
 
 /**
  * A request bound to the model entry that serves it. {@code request.model()} is the public name the
- * client used; {@code model.modelName()} is the upstream's name.
+ * client used; {@code model.modelName()} is the upstream's name. {@code cancelled} completes when the
+ * client of a non-streamed call went away: the provider then stops the upstream call and fails with
+ * {@link #CANCELLED}. (A stream is stopped through {@link ai.poncho.chat.ChatStream#cancel()}.)
  */
-public record ProviderCall(String requestId, ModelConfig model, ChatRequest request) {
+public record ProviderCall(String requestId, ModelConfig model, ChatRequest request, Future<Void> cancelled) {
+
+  /** Status 499 as nginx uses it: the client closed the request; nothing retries it. */
+  public static final GatewayError CANCELLED = new GatewayError(499, "invalid_request_error",
+      "client_closed_request", null, "The client closed the request before it completed.");
 }

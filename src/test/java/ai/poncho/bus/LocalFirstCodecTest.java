@@ -65,7 +65,7 @@ class LocalFirstCodecTest {
 
   @Test
   void dispatchRequestKeepsTheWholeRequest() {
-    DispatchRequest request = new DispatchRequest("req-2", request().withStream(false));
+    DispatchRequest request = new DispatchRequest("req-2", "call_1", request().withStream(false));
     assertThat(roundTrip(DispatchRequest.class, request, DispatchRequest::toJson, DispatchRequest::fromJson))
         .isEqualTo(request);
   }

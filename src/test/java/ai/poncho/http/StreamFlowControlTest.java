@@ -111,4 +111,22 @@ class StreamFlowControlTest {
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
         .until(() -> metric(vertx, "poncho_mock_chunks_produced_total") == produced);
   }
+
+  @Test
+  void aClientThatLeavesANonStreamedCallCancelsIt(Vertx vertx) {
+    HttpClient client = server.httpClient(vertx);
+    String body = new JsonObject().put("model", "mock").put("metadata", new JsonObject().put("mock_latency_ms", 60_000))
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "never mind")))
+        .encode();
+    io.vertx.core.http.HttpClientRequest request = await(client.request(new RequestOptions()
+        .setMethod(HttpMethod.POST).setURI("/v1/chat/completions").putHeader("content-type", "application/json")));
+    await(request.end(body));
+
+    await(request.connection().close());
+    // Whether the cancel overtook the call or reached it in flight, dispatch ends it as 499 long before
+    // the mock's minute is up.
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> Metrics.sum(
+        await(server.webClient(vertx).get("/metrics").send()).bodyAsString(), "poncho_chat_requests_total",
+        "model=\"mock\"", "status=\"499\"") == 1.0);
+  }
 }

@@ -50,6 +50,7 @@ public final class HttpChatProvider implements ChatProvider {
     long firstByte = vertx.setTimer(Math.max(1, model.connection().firstTokenTimeout().toMillis()),
         id -> promise.tryFail(UpstreamErrors.timeout(model, "no response within "
             + model.connection().firstTokenTimeout())));
+    call.cancelled().onComplete(cancelled -> promise.tryFail(ProviderCall.CANCELLED.toException()));
     send(model, body).onComplete(sent -> {
       if (sent.failed()) {
         promise.tryFail(UpstreamErrors.network(model, sent.cause()));

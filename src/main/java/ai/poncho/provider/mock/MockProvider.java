@@ -28,6 +28,7 @@ public final class MockProvider implements ChatProvider {
   private final MockSettings defaults;
   private final MeterRegistry registry;
   private final Map<String, StreamCounters> counters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> completionsCancelled = new ConcurrentHashMap<>();
 
   private record StreamCounters(Counter produced, Counter cancelled) {
   }
@@ -54,7 +55,7 @@ public final class MockProvider implements ChatProvider {
     ChatResponse response = new ChatResponse(Ids.completionId(), System.currentTimeMillis() / 1000,
         call.request().model(), List.of(new ChatResponse.Choice(0, message, reply.finishReason())), reply.usage(),
         null);
-    return delayed(settings.latencyMs(), () -> Future.succeededFuture(response));
+    return cancellable(call, settings.latencyMs(), () -> Future.succeededFuture(response));
   }
 
   @Override
@@ -93,6 +94,25 @@ public final class MockProvider implements ChatProvider {
     }
     Promise<T> promise = Promise.promise();
     vertx.setTimer(delayMs, id -> result.get().onComplete(promise));
+    return promise.future();
+  }
+
+  /** As {@link #delayed}, but a client that leaves during the delay stops the answer (and is counted). */
+  private <T> Future<T> cancellable(ProviderCall call, long delayMs, java.util.function.Supplier<Future<T>> result) {
+    if (delayMs <= 0) {
+      return result.get();
+    }
+    Promise<T> promise = Promise.promise();
+    long timer = vertx.setTimer(delayMs, id -> result.get().onComplete(promise));
+    call.cancelled().onComplete(cancelled -> {
+      if (vertx.cancelTimer(timer)) {
+        completionsCancelled.computeIfAbsent(call.request().model(), model -> Counter.builder(
+                "poncho.mock.completions.cancelled").tag("model", model)
+            .description("Non-streamed mock completions whose client left before the answer").register(registry))
+            .increment();
+        promise.tryFail(ProviderCall.CANCELLED.toException());
+      }
+    });
     return promise.future();
   }
 }

@@ -49,6 +49,8 @@ class OpenAiProviderTest {
             .put("supports", new JsonObject().put("vision", true)))
         .put("patient", quick.copy().put("provider", "openai").put("api_key", KEY)
             .put("base_url", upstream.baseUrl() + "/v1").put("stream_idle_timeout", "10m"))
+        .put("unhurried", quick.copy().put("provider", "openai").put("api_key", KEY)
+            .put("base_url", upstream.baseUrl() + "/v1").put("first_token_timeout", "10m").put("timeout", "10m"))
         .put("glm", quick.copy().put("provider", "zai").put("model_name", "glm-4.6").put("api_key", "zai-key-abcdef")
             .put("base_url", upstream.baseUrl() + "/api/paas/v4"));
     server = TestServer.start(config);
@@ -353,6 +355,27 @@ class OpenAiProviderTest {
           }));
       // The stream idle timeout is 10 minutes: only the client's departure can end the upstream call.
       await().atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> upstream.closedConnections() > closedBefore);
+    } finally {
+      TestServer.await(vertx.close());
+    }
+  }
+
+  @Test
+  void aClientThatLeavesANonStreamedCallCancelsTheUpstreamRequest() {
+    upstream.then(FakeUpstream.delayed(600_000, FakeUpstream.json(200, new JsonObject())));
+    int closedBefore = upstream.closedConnections();
+    int receivedBefore = upstream.count();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpClientRequest request = TestServer.await(
+          server.httpClient(vertx).request(io.vertx.core.http.HttpMethod.POST, "/v1/chat/completions"));
+      request.putHeader("content-type", "application/json").send(ApiClient.request("unhurried", "Hi").toBuffer());
+      await().atMost(java.time.Duration.ofSeconds(30)).until(() -> upstream.count() > receivedBefore);
+
+      TestServer.await(request.connection().close());
+      // Both timeouts are 10 minutes: only the client's departure can end the upstream call.
+      await().atMost(java.time.Duration.ofSeconds(10))
           .until(() -> upstream.closedConnections() > closedBefore);
     } finally {
       TestServer.await(vertx.close());

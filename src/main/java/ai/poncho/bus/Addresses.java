@@ -16,8 +16,8 @@ public final class Addresses {
    */
   public static final String DISPATCH_STREAM = "poncho.dispatch.stream";
   /**
-   * Published call id (String) of a {@link DispatchRequest} whose client went away: the dispatch
-   * instance running it stops the upstream call.
+   * Published call id (String) of a {@link DispatchRequest}, or stream id of a {@link StreamOpen} not
+   * yet answered, whose client went away: the dispatch instance running it stops the upstream call.
    */
   public static final String DISPATCH_CANCEL = "poncho.dispatch.cancel";
   /** Empty body → reply JsonArray of OpenAI model objects. */

@@ -50,11 +50,21 @@ public final class RemoteChatStream {
 
   /**
    * Opens a stream at {@code address} (dispatch or prompt). Fails with a {@link GatewayException} when
-   * the request is refused before any chunk (bad request, unknown model, upstream error status).
+   * the request is refused before any chunk (bad request, unknown model, upstream error status). When
+   * {@code cancelled} completes (the client left), the stream stops: while it is still opening, the
+   * upstream call is cancelled by stream id; once open, through {@link #cancel()}.
    */
   public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, ChatRequest request,
-                                              int window, long openTimeoutMs, long idleTimeoutMs) {
+                                              int window, long openTimeoutMs, long idleTimeoutMs,
+                                              Future<Void> cancelled) {
     RemoteChatStream stream = new RemoteChatStream(vertx, window, idleTimeoutMs);
+    cancelled.onComplete(gone -> {
+      if (stream.started == null) {
+        vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, stream.streamId);
+      } else {
+        stream.cancel();
+      }
+    });
     return ContextEndpoint.<StreamEvent, RemoteChatStream>of(vertx, SINK_PREFIX, StreamEvent::streamId,
             RemoteChatStream::onEvent)
         .compose(endpoint -> {
@@ -68,6 +78,9 @@ public final class RemoteChatStream {
           stream.started = reply.body();
           stream.touch();
           stream.scheduleIdleCheck();
+          if (cancelled.isComplete()) {
+            stream.cancel();
+          }
           return stream;
         })
         .onFailure(failure -> {

@@ -38,8 +38,9 @@ public final class ChatCompletionsHandler {
     boolean prompt = PromptExecution.isPrompt(request.model());
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
-      SseWriter.respond(ctx, RemoteChatStream.open(vertx, prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM,
-          requestId, request, streamWindow, timeoutMs, timeoutMs), request.includeUsage());
+      String address = prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM;
+      SseWriter.respond(ctx, RemoteChatStream.open(vertx, address, requestId, request, streamWindow, timeoutMs,
+          timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
       return;
     }
     CompletionCall.send(vertx, ctx, prompt ? Addresses.PROMPT_COMPLETE : Addresses.DISPATCH_COMPLETE, request,

@@ -71,7 +71,7 @@ public final class PromptsHandler {
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
       SseWriter.respond(ctx, RemoteChatStream.open(vertx, Addresses.PROMPT_STREAM, requestId, request, streamWindow,
-          timeoutMs, timeoutMs), request.includeUsage());
+          timeoutMs, timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
       return;
     }
     CompletionCall.send(vertx, ctx, Addresses.PROMPT_COMPLETE, request, delivery)

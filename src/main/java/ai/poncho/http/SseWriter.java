@@ -4,6 +4,7 @@ import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.error.GatewayError;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -28,6 +29,13 @@ public final class SseWriter {
     this.response = response;
     this.stream = stream;
     this.includeUsage = includeUsage;
+  }
+
+  /** Completes when the client of {@code ctx} goes away before its answer ends. */
+  public static Future<Void> clientGone(RoutingContext ctx) {
+    Promise<Void> gone = Promise.promise();
+    ctx.response().closeHandler(v -> gone.tryComplete());
+    return gone.future();
   }
 
   /** Answers {@code ctx} with the stream once it opened, or with the error that refused it. */

@@ -47,7 +47,7 @@ public final class DispatchVerticle extends VerticleBase {
   private Failover failover;
   private EventBus bus;
   private final Set<StreamPump> active = new HashSet<>();
-  /** Non-streamed calls in flight on this instance, by call id, with their cancel signal. */
+  /** Non-streamed calls and opening streams on this instance, by call or stream id, with their cancel signal. */
   private final Map<String, Promise<Void>> calls = new HashMap<>();
   /**
    * Cancels that arrived before their call (the client left while, e.g., its prompt was rendering);
@@ -141,14 +141,22 @@ public final class DispatchVerticle extends VerticleBase {
   private void stream(Message<StreamOpen> message) {
     long start = System.nanoTime();
     StreamOpen open = message.body();
+    if (cancelledEarly.remove(open.streamId()) != null) {
+      fail(message, open.requestId(), open.request().model(), true, start, ProviderCall.CANCELLED.toException());
+      return;
+    }
+    Promise<Void> cancelled = Promise.promise();
     Future<Served<ChatStream>> served;
     try {
-      served = failover.stream(open.requestId(), open.request());
+      served = failover.stream(open.requestId(), open.request(), cancelled.future());
     } catch (RuntimeException e) {
       fail(message, open.requestId(), open.request().model(), true, start, e);
       return;
     }
+    // Until it opens, the stream is cancelled like a non-streamed call: by id, on the cancel address.
+    calls.put(open.streamId(), cancelled);
     served.onComplete(result -> {
+      calls.remove(open.streamId());
       if (result.failed()) {
         fail(message, open.requestId(), open.request().model(), true, start, result.cause());
         return;

@@ -54,9 +54,12 @@ final class Failover {
     return run(requestId, request, cancelled, ChatProvider::complete).onSuccess(Served::done);
   }
 
-  /** The caller must call {@link Served#done()} when the stream has ended; streams stop through cancel(). */
-  Future<Served<ChatStream>> stream(String requestId, ChatRequest request) {
-    return run(requestId, request, Promise.<Void>promise().future(), ChatProvider::stream);
+  /**
+   * The caller must call {@link Served#done()} when the stream has ended. {@code cancelled} stops it
+   * while it opens; an open stream stops through its cancel().
+   */
+  Future<Served<ChatStream>> stream(String requestId, ChatRequest request, Future<Void> cancelled) {
+    return run(requestId, request, cancelled, ChatProvider::stream);
   }
 
   /** Resolves and admits the requested model synchronously, so a bad request fails before any upstream call. */

@@ -8,8 +8,9 @@ import io.vertx.core.Future;
 /**
  * A request bound to the model entry that serves it. {@code request.model()} is the public name the
  * client used; {@code model.modelName()} is the upstream's name. {@code cancelled} completes when the
- * client of a non-streamed call went away: the provider then stops the upstream call and fails with
- * {@link #CANCELLED}. (A stream is stopped through {@link ai.poncho.chat.ChatStream#cancel()}.)
+ * client went away before a non-streamed answer or before a stream opened: the provider then stops the
+ * upstream call and fails with {@link #CANCELLED}. (An open stream stops through
+ * {@link ai.poncho.chat.ChatStream#cancel()}.)
  */
 public record ProviderCall(String requestId, ModelConfig model, ChatRequest request, Future<Void> cancelled) {
 

@@ -1,24 +1,33 @@
 package ai.poncho.ws;
 
 import ai.poncho.bus.RemoteChatStream;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 
 /**
- * One in-flight generation of a socket. Until its stream is open it can only be marked cancelled; the
- * opener then cancels the stream as soon as it arrives.
+ * One in-flight generation of a socket. Cancelling it before its stream is open stops the upstream
+ * call while it opens (through {@link #cancelled()}); once open, the stream itself is cancelled.
  */
 final class Generation {
 
   final String id;
   RemoteChatStream stream;
   boolean cancelled;
+  private final Promise<Void> cancelSignal = Promise.promise();
 
   Generation(String id) {
     this.id = id;
   }
 
-  /** Stops the upstream (or marks it to be stopped once open); returns the serving model, if known. */
+  /** Completes when the generation is cancelled; the stream opener stops the upstream call on it. */
+  Future<Void> cancelled() {
+    return cancelSignal.future();
+  }
+
+  /** Stops the upstream; returns the serving model, if known yet. */
   String cancel() {
     cancelled = true;
+    cancelSignal.tryComplete();
     if (stream == null) {
       return null;
     }

@@ -152,7 +152,7 @@ final class WsSession {
     Generation generation = new Generation(id);
     inFlight.put(id, generation);
     RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, frame.request(), streams.window(),
-            streams.openTimeoutMs(), streams.idleTimeoutMs())
+            streams.openTimeoutMs(), streams.idleTimeoutMs(), generation.cancelled())
         .onComplete(opened -> {
           if (opened.failed()) {
             if (!generation.cancelled) {

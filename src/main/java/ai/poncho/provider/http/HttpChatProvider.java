@@ -98,6 +98,8 @@ public final class HttpChatProvider implements ChatProvider {
     long headTimer = vertx.setTimer(Math.max(1, model.connection().firstTokenTimeout().toMillis()),
         id -> opened.tryFail(UpstreamErrors.timeout(model, "no first token within "
             + model.connection().firstTokenTimeout())));
+    // Until the first chunk, a client that leaves stops the call here; afterwards ChatStream.cancel() does.
+    call.cancelled().onComplete(cancelled -> opened.tryFail(ProviderCall.CANCELLED.toException()));
     send(model, body).onComplete(sent -> {
       if (sent.failed()) {
         opened.tryFail(UpstreamErrors.network(model, sent.cause()));

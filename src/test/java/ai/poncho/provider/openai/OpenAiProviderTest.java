@@ -382,6 +382,28 @@ class OpenAiProviderTest {
     }
   }
 
+  @Test
+  void aClientThatLeavesWhileTheStreamOpensCancelsTheUpstreamRequest() {
+    upstream.then(FakeUpstream.delayed(600_000, FakeUpstream.sse(List.of("data: [DONE]\n\n"))));
+    int closedBefore = upstream.closedConnections();
+    int receivedBefore = upstream.count();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpClientRequest request = TestServer.await(
+          server.httpClient(vertx).request(io.vertx.core.http.HttpMethod.POST, "/v1/chat/completions"));
+      request.putHeader("content-type", "application/json")
+          .send(ApiClient.request("unhurried", "Hi").put("stream", true).toBuffer());
+      await().atMost(java.time.Duration.ofSeconds(30)).until(() -> upstream.count() > receivedBefore);
+
+      TestServer.await(request.connection().close());
+      // No first token for 10 minutes: only the client's departure can end the upstream call.
+      await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> upstream.closedConnections() > closedBefore);
+    } finally {
+      TestServer.await(vertx.close());
+    }
+  }
+
   private static JsonObject toolCall(String id, String name, String arguments) {
     return new JsonObject().put("id", id).put("type", "function")
         .put("function", new JsonObject().put("name", name).put("arguments", arguments));

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A PonchoAI WebSocket API client for tests, on Vert.x's own WebSocket client: records every JSON frame
@@ -28,12 +30,21 @@ public final class WsClient {
   private final WebSocket ws;
   private final List<JsonObject> frames = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Short> closeCode = new CompletableFuture<>();
+  private volatile Predicate<JsonObject> pauseOn;
 
   private WsClient(WebSocketClient client, WebSocket ws) {
     // Vert.x closes a WebSocketClient that becomes unreachable, sockets included: hold on to it.
     this.client = client;
     this.ws = ws;
-    ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    ws.textMessageHandler(text -> {
+      JsonObject frame = new JsonObject(text);
+      frames.add(frame);
+      Predicate<JsonObject> condition = pauseOn;
+      if (condition != null && condition.test(frame)) {
+        pauseOn = null;
+        ws.pause();
+      }
+    });
     ws.closeHandler(v -> closeCode.complete(ws.closeStatusCode()));
   }
 
@@ -55,6 +66,17 @@ public final class WsClient {
 
   public static WebSocketConnectOptions options(int port) {
     return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(PATH);
+  }
+
+  /**
+   * Pauses the socket on its event loop as the {@code n}th frame of {@code type} for {@code id} arrives:
+   * pausing from the test thread afterwards would let an unknown number of further frames through.
+   */
+  public WsClient pauseOnFrame(String type, String id, int n) {
+    AtomicInteger seen = new AtomicInteger();
+    pauseOn = frame -> type.equals(frame.getString("type")) && id.equals(frame.getString("id"))
+        && seen.incrementAndGet() == n;
+    return this;
   }
 
   public WebSocket socket() {

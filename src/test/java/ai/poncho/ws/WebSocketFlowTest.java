@@ -105,10 +105,10 @@ class WebSocketFlowTest {
     // A small receive buffer keeps the kernel from soaking up the stream on the client side.
     WsClient ws = WsClient.connect(vertx, new WebSocketClientOptions().setReceiveBufferSize(16 * 1024),
         server.port());
+    ws.pauseOnFrame("chunk", "big", 2);
     ws.send(chat("big", "slow", text, new JsonObject().put("mock_chunks", String.valueOf(total))
         .put("mock_tokens_per_chunk", "1000")));
     ws.awaitFrame("chunk", "big", 2);
-    ws.socket().pause();
 
     AtomicLong previous = new AtomicLong(-1);
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(1500)).until(() -> {

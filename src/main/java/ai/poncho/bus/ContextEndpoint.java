@@ -36,17 +36,16 @@ final class ContextEndpoint<M, S> {
     void deliver(S stream, M message);
   }
 
-  /** The endpoint of the current context, registering it on first use. */
+  /** The endpoint of the current context, registering it on first use; {@code prefix} is its key there. */
   @SuppressWarnings("unchecked")
   static <M, S> Future<ContextEndpoint<M, S>> of(Vertx vertx, String prefix, Function<M, String> streamId,
                                                   Dispatch<M, S> dispatch) {
     Context context = vertx.getOrCreateContext();
-    String key = "poncho.endpoint." + prefix;
-    Future<ContextEndpoint<M, S>> endpoint = context.get(key);
+    Future<ContextEndpoint<M, S>> endpoint = context.get(prefix);
     if (endpoint == null) {
       ContextEndpoint<M, S> created = new ContextEndpoint<>(vertx, prefix, streamId, dispatch);
-      endpoint = created.consumer.completion().map(created).onFailure(failure -> context.remove(key));
-      context.put(key, endpoint);
+      endpoint = created.consumer.completion().map(created).onFailure(failure -> context.remove(prefix));
+      context.put(prefix, endpoint);
     }
     return endpoint;
   }

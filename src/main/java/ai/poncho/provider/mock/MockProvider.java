@@ -43,11 +43,12 @@ public final class MockProvider implements ChatProvider {
   public Future<ChatResponse> complete(ProviderCall call) {
     MockSettings settings = settings(call);
     if (settings.errorStatus() > 0) {
-      return delayed(settings.latencyMs(), () -> Future.failedFuture(injected(settings.errorStatus())));
+      return cancellable(call, settings.latencyMs(), () -> Future.failedFuture(injected(settings.errorStatus())));
     }
     if (settings.failAfterChunks() > 0) {
-      return delayed(settings.latencyMs(), () -> Future.failedFuture(GatewayError.of(ErrorKind.SERVER_ERROR,
-          "upstream_error", null, "The mock upstream failed (mock_fail_after_chunks).").toException()));
+      return cancellable(call, settings.latencyMs(), () -> Future.failedFuture(GatewayError.of(
+          ErrorKind.SERVER_ERROR, "upstream_error", null, "The mock upstream failed (mock_fail_after_chunks).")
+          .toException()));
     }
     MockReply reply = MockReply.plan(call.request(), settings, Ids.random("call_"));
     ChatMessage message = new ChatMessage(ChatMessage.ASSISTANT, reply.content(), null, null,
@@ -88,16 +89,7 @@ public final class MockProvider implements ChatProvider {
         "The mock upstream answered with status " + status + " (mock_error_status).").toException();
   }
 
-  private <T> Future<T> delayed(long delayMs, java.util.function.Supplier<Future<T>> result) {
-    if (delayMs <= 0) {
-      return result.get();
-    }
-    Promise<T> promise = Promise.promise();
-    vertx.setTimer(delayMs, id -> result.get().onComplete(promise));
-    return promise.future();
-  }
-
-  /** As {@link #delayed}, but a client that leaves during the delay stops the answer (and is counted). */
+  /** The result after {@code delayMs}; a client that leaves during the delay stops it (and is counted). */
   private <T> Future<T> cancellable(ProviderCall call, long delayMs, java.util.function.Supplier<Future<T>> result) {
     if (delayMs <= 0) {
       return result.get();

@@ -364,39 +364,30 @@ class OpenAiProviderTest {
   @Test
   void aClientThatLeavesANonStreamedCallCancelsTheUpstreamRequest() {
     upstream.then(FakeUpstream.delayed(600_000, FakeUpstream.json(200, new JsonObject())));
-    int closedBefore = upstream.closedConnections();
-    int receivedBefore = upstream.count();
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    try {
-      io.vertx.core.http.HttpClientRequest request = TestServer.await(
-          server.httpClient(vertx).request(io.vertx.core.http.HttpMethod.POST, "/v1/chat/completions"));
-      request.putHeader("content-type", "application/json").send(ApiClient.request("unhurried", "Hi").toBuffer());
-      await().atMost(java.time.Duration.ofSeconds(30)).until(() -> upstream.count() > receivedBefore);
-
-      TestServer.await(request.connection().close());
-      // Both timeouts are 10 minutes: only the client's departure can end the upstream call.
-      await().atMost(java.time.Duration.ofSeconds(10))
-          .until(() -> upstream.closedConnections() > closedBefore);
-    } finally {
-      TestServer.await(vertx.close());
-    }
+    leaveWhileTheUpstreamHoldsItsAnswer(ApiClient.request("unhurried", "Hi"));
   }
 
   @Test
   void aClientThatLeavesWhileTheStreamOpensCancelsTheUpstreamRequest() {
     upstream.then(FakeUpstream.delayed(600_000, FakeUpstream.sse(List.of("data: [DONE]\n\n"))));
+    leaveWhileTheUpstreamHoldsItsAnswer(ApiClient.request("unhurried", "Hi").put("stream", true));
+  }
+
+  /**
+   * Sends {@code body}, waits until the upstream has it, closes the client connection and expects the
+   * upstream connection reset: with 10-minute timeouts only the client's departure can end the call.
+   */
+  private void leaveWhileTheUpstreamHoldsItsAnswer(JsonObject body) {
     int closedBefore = upstream.closedConnections();
     int receivedBefore = upstream.count();
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
       io.vertx.core.http.HttpClientRequest request = TestServer.await(
           server.httpClient(vertx).request(io.vertx.core.http.HttpMethod.POST, "/v1/chat/completions"));
-      request.putHeader("content-type", "application/json")
-          .send(ApiClient.request("unhurried", "Hi").put("stream", true).toBuffer());
+      request.putHeader("content-type", "application/json").send(body.toBuffer());
       await().atMost(java.time.Duration.ofSeconds(30)).until(() -> upstream.count() > receivedBefore);
 
       TestServer.await(request.connection().close());
-      // No first token for 10 minutes: only the client's departure can end the upstream call.
       await().atMost(java.time.Duration.ofSeconds(10))
           .until(() -> upstream.closedConnections() > closedBefore);
     } finally {

@@ -41,6 +41,20 @@ public final class Addresses {
   /** JSON {@code {"name"}} → reply JSON of the prompt (summary, schemas as JSON Schema, files' load status). */
   public static final String PROMPT_GET = "poncho.prompt.get";
 
+  /**
+   * Reply header of {@link #DISPATCH_COMPLETE} (and {@link #PROMPT_COMPLETE}): what the response cache did,
+   * {@code hit}, {@code miss} or {@code bypass}. Streams say it in {@link StreamStarted#cache()}.
+   */
+  public static final String CACHE_HEADER = "poncho-cache";
+  /**
+   * JSON {@code {"model"?}} → reply JSON {@code {"deleted": n}}: removes the cached answers of every model
+   * or of one (the shared Redis entries, or this node's memory); other nodes' memory is purged through
+   * {@link #CACHE_PURGE_LOCAL}.
+   */
+  public static final String CACHE_PURGE = "poncho.cache.purge";
+  /** Published JSON {@code {"model"?}}: every node drops those answers from its in-memory cache. */
+  public static final String CACHE_PURGE_LOCAL = "poncho.cache.purge.local";
+
   /** Published {@link CompletionEvent}s, one per finished model call. */
   public static final String METRICS_COMPLETION = "poncho.metrics.completion";
 

@@ -1,5 +1,6 @@
 package ai.poncho.bus;
 
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.Ids;
@@ -58,6 +59,14 @@ public final class RemoteChatStream {
   public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, Caller caller,
                                               ChatRequest request, int window, long openTimeoutMs,
                                               long idleTimeoutMs, Future<Void> cancelled) {
+    return open(vertx, address, requestId, caller, CacheControl.DEFAULT, request, window, openTimeoutMs,
+        idleTimeoutMs, cancelled);
+  }
+
+  /** As {@link #open(Vertx, String, String, Caller, ChatRequest, int, long, long, Future)}, with the request's cache instructions. */
+  public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, Caller caller,
+                                              CacheControl cache, ChatRequest request, int window,
+                                              long openTimeoutMs, long idleTimeoutMs, Future<Void> cancelled) {
     RemoteChatStream stream = new RemoteChatStream(vertx, window, idleTimeoutMs);
     cancelled.onComplete(gone -> {
       if (stream.started == null) {
@@ -72,7 +81,7 @@ public final class RemoteChatStream {
           stream.sink = endpoint;
           endpoint.add(stream.streamId, stream);
           return vertx.eventBus().<StreamStarted>request(address,
-              new StreamOpen(requestId, caller, request, endpoint.address(), stream.streamId, window),
+              new StreamOpen(requestId, caller, request, endpoint.address(), stream.streamId, window, cache),
               new DeliveryOptions().setSendTimeout(openTimeoutMs));
         })
         .map(reply -> {
@@ -94,6 +103,11 @@ public final class RemoteChatStream {
   /** The model actually serving this stream (after any fallback). */
   public String model() {
     return started.model();
+  }
+
+  /** What the response cache did for this stream ({@code hit}, {@code miss}, {@code bypass}), or null. */
+  public String cache() {
+    return started.cache();
   }
 
   public RemoteChatStream handler(Handler<ChatChunk> handler) {

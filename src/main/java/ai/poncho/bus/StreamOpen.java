@@ -1,5 +1,6 @@
 package ai.poncho.bus;
 
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.security.Caller;
@@ -9,22 +10,37 @@ import io.vertx.core.json.JsonObject;
  * Opens a stream: the producer sends events tagged {@code streamId} to {@code sinkAddress} and may
  * have at most {@code window} chunks unacknowledged before it must wait for {@link StreamControl}
  * credit. Whoever forwards the open (prompt execution) keeps sink and id, so chunks go straight to the
- * consumer.
+ * consumer. {@code cache} carries the request's own cache instructions.
  */
 public record StreamOpen(String requestId, Caller caller, ChatRequest request, String sinkAddress, String streamId,
-                         int window) {
+                         int window, CacheControl cache) {
+
+  public StreamOpen {
+    cache = cache == null ? CacheControl.DEFAULT : cache;
+  }
+
+  public StreamOpen(String requestId, Caller caller, ChatRequest request, String sinkAddress, String streamId,
+                    int window) {
+    this(requestId, caller, request, sinkAddress, streamId, window, CacheControl.DEFAULT);
+  }
 
   public StreamOpen withRequest(ChatRequest newRequest) {
-    return new StreamOpen(requestId, caller, newRequest, sinkAddress, streamId, window);
+    return new StreamOpen(requestId, caller, newRequest, sinkAddress, streamId, window, cache);
+  }
+
+  public StreamOpen withCache(CacheControl newCache) {
+    return new StreamOpen(requestId, caller, request, sinkAddress, streamId, window, newCache);
   }
 
   public JsonObject toJson() {
     return new JsonObject().put("request_id", requestId).put("caller", caller.toJson())
-        .put("request", request.toJson()).put("sink", sinkAddress).put("stream_id", streamId).put("window", window);
+        .put("request", request.toJson()).put("sink", sinkAddress).put("stream_id", streamId).put("window", window)
+        .put("cache", cache.toJson());
   }
 
   public static StreamOpen fromJson(JsonObject json) {
     return new StreamOpen(json.getString("request_id"), Caller.fromJson(json.getJsonObject("caller")),
-        ChatJson.request(json.getJsonObject("request")), json.getString("sink"), json.getString("stream_id"), json.getInteger("window"));
+        ChatJson.request(json.getJsonObject("request")), json.getString("sink"), json.getString("stream_id"),
+        json.getInteger("window"), CacheControl.fromJson(json.getJsonObject("cache")));
   }
 }

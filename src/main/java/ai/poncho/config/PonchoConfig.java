@@ -1,5 +1,6 @@
 package ai.poncho.config;
 
+import ai.poncho.cache.CacheConfig;
 import ai.poncho.provider.mock.MockSettings;
 import ai.poncho.ws.WsConfig;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,7 @@ public record PonchoConfig(
     WsConfig ws,
     PromptsConfig prompts,
     StateConfig state,
+    CacheConfig cache,
     List<String> warnings,
     JsonObject raw) {
 
@@ -48,7 +50,8 @@ public record PonchoConfig(
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
         MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
-        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")), List.copyOf(warnings),
+        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")),
+        CacheConfig.from(root.section("cache"), modelsSection), List.copyOf(warnings),
         json);
     root.throwIfInvalid();
     return config;

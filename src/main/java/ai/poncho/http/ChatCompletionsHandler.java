@@ -3,6 +3,7 @@ package ai.poncho.http;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
@@ -21,6 +22,8 @@ public final class ChatCompletionsHandler {
 
   /** Names the model that actually served the request (after fallbacks). */
   public static final String MODEL_HEADER = "x-poncho-model";
+  /** What the response cache did for this answer: {@code hit}, {@code miss} or {@code bypass}. */
+  public static final String CACHE_HEADER = "x-poncho-cache";
 
   private final Vertx vertx;
   private final DeliveryOptions delivery;
@@ -40,18 +43,26 @@ public final class ChatCompletionsHandler {
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
       String address = prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM;
-      SseWriter.respond(ctx, RemoteChatStream.open(vertx, address, requestId, Caller.of(ctx), request, streamWindow,
-          timeoutMs, timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
+      SseWriter.respond(ctx, RemoteChatStream.open(vertx, address, requestId, Caller.of(ctx), CacheControl.of(ctx),
+          request, streamWindow, timeoutMs, timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
       return;
     }
     CompletionCall.send(vertx, ctx, prompt ? Addresses.PROMPT_COMPLETE : Addresses.DISPATCH_COMPLETE, request,
             delivery)
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
+          cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(MODEL_HEADER, response.model())
               .end(response.toJson().toBuffer());
         })
         .onFailure(ctx::fail);
+  }
+
+  /** Sets {@code x-poncho-cache} when the cache said what it did. */
+  static void cacheHeader(RoutingContext ctx, String status) {
+    if (status != null) {
+      ctx.response().putHeader(CACHE_HEADER, status);
+    }
   }
 }

@@ -2,6 +2,7 @@ package ai.poncho.http;
 
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.DispatchRequest;
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.Ids;
@@ -23,9 +24,10 @@ final class CompletionCall {
 
   static Future<Message<ChatResponse>> send(Vertx vertx, RoutingContext ctx, String address, ChatRequest request,
                                             DeliveryOptions delivery) {
+    CacheControl cache = CacheControl.of(ctx);
     String callId = Ids.random("call_");
     ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));
-    return vertx.eventBus().request(address, new DispatchRequest(RequestContext.id(ctx), callId, Caller.of(ctx), request),
+    return vertx.eventBus().request(address, new DispatchRequest(RequestContext.id(ctx), callId, Caller.of(ctx), request, cache),
         delivery);
   }
 }

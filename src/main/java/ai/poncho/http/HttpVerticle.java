@@ -82,6 +82,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(HealthRoutes.live(vertx));
     router.get("/health/ready").handler(HealthRoutes.ready(vertx));
     new PromptsHandler(vertx, config).mount(router, body);
+    router.delete(CacheHandler.PATH).handler(new CacheHandler(vertx, config.http().requestTimeout().toMillis())::purge);
     if (config.metrics().enabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metrics().registryName()));
     }

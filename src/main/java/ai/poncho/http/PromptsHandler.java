@@ -3,6 +3,7 @@ package ai.poncho.http;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.PonchoConfig;
@@ -71,8 +72,9 @@ public final class PromptsHandler {
     ChatRequest request = run(ctx);
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
-      SseWriter.respond(ctx, RemoteChatStream.open(vertx, Addresses.PROMPT_STREAM, requestId, Caller.of(ctx), request,
-          streamWindow, timeoutMs, timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
+      SseWriter.respond(ctx, RemoteChatStream.open(vertx, Addresses.PROMPT_STREAM, requestId, Caller.of(ctx),
+          CacheControl.of(ctx), request, streamWindow, timeoutMs, timeoutMs, SseWriter.clientGone(ctx)),
+          request.includeUsage());
       return;
     }
     CompletionCall.send(vertx, ctx, Addresses.PROMPT_COMPLETE, request, delivery)
@@ -90,6 +92,7 @@ public final class PromptsHandler {
             }
           }
           ctx.response().putHeader(ChatCompletionsHandler.MODEL_HEADER, reply.body().model());
+          ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           json(ctx, body);
         })
         .onFailure(ctx::fail);

@@ -55,6 +55,9 @@ public final class SseWriter {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("x-accel-buffering", "no")
         .putHeader(ChatCompletionsHandler.MODEL_HEADER, stream.model());
+    if (stream.cache() != null) {
+      response.putHeader(ChatCompletionsHandler.CACHE_HEADER, stream.cache());
+    }
     response.closeHandler(v -> stream.cancel());
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);

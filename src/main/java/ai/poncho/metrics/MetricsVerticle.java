@@ -56,6 +56,10 @@ public final class MetricsVerticle extends VerticleBase {
     if (event.firstTokenNanos() > 0) {
       m.firstToken().record(event.firstTokenNanos(), TimeUnit.NANOSECONDS);
     }
+    // Tokens of a cached answer were used once, when it was stored; a hit uses none.
+    if (event.cacheHit()) {
+      return;
+    }
     if (event.promptTokens() > 0) {
       m.promptTokens().increment(event.promptTokens());
     }

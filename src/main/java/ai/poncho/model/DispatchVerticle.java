@@ -8,9 +8,20 @@ import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
 import ai.poncho.bus.StreamOutcome;
 import ai.poncho.bus.StreamPump;
+import ai.poncho.bus.StreamStarted;
+import ai.poncho.cache.CacheControl;
+import ai.poncho.cache.CachePlan;
+import ai.poncho.cache.CachedAnswer;
+import ai.poncho.cache.RecordingStream;
+import ai.poncho.cache.ReplayStream;
+import ai.poncho.cache.ResponseCache;
+import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.ChatStream;
+import ai.poncho.chat.FinishReason;
+import ai.poncho.chat.Ids;
 import ai.poncho.chat.Usage;
+import ai.poncho.config.ModelConfig;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
@@ -21,8 +32,10 @@ import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -36,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * Model dispatch: runs each request through {@link Failover} (resolve, admit, balance, retry, fall
  * back) on the models' providers; streams are pumped back over the bus with flow control. The reply
  * names the model that served the request. Publishes a {@link CompletionEvent} for every call.
+ *
+ * <p>The {@link ResponseCache} sits in front of the upstream call: a hit is answered from it (streams get
+ * the answer replayed through the same pump), a miss runs the call and stores the answer once it is
+ * complete; replies say which in {@link Addresses#CACHE_HEADER} or {@link StreamStarted#cache()}.
  */
 public final class DispatchVerticle extends VerticleBase {
 
@@ -46,6 +63,7 @@ public final class DispatchVerticle extends VerticleBase {
   private ModelRegistry registry;
   private Providers providers;
   private Failover failover;
+  private ResponseCache cache;
   private EventBus bus;
   private final Set<StreamPump> active = new HashSet<>();
   /** Non-streamed calls and opening streams on this instance, by call or stream id, with their cancel signal. */
@@ -70,13 +88,17 @@ public final class DispatchVerticle extends VerticleBase {
     providers = new Providers(vertx, config, Meters.registry(config.metrics()));
     DeploymentStates states = DeploymentStates.of(vertx, Meters.registry(config.metrics()));
     failover = new Failover(vertx, registry, providers, states);
-    return Future.all(
+    cache = ResponseCache.create(vertx, config);
+    return Future.all(List.of(
         bus.<DispatchRequest>consumer(Addresses.DISPATCH_COMPLETE, this::complete).completion(),
         bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion(),
         bus.<StreamOpen>consumer(Addresses.DISPATCH_STREAM, this::stream).completion(),
         bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion(),
         bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates())).completion(),
-        bus.consumer(Addresses.ping("dispatch"), message -> message.reply("ok")).completion());
+        bus.<JsonObject>consumer(Addresses.CACHE_PURGE, this::purge).completion(),
+        bus.<JsonObject>consumer(Addresses.CACHE_PURGE_LOCAL, message -> cache.purgeLocal(
+            message.body().getString("model"))).completion(),
+        bus.consumer(Addresses.ping("dispatch"), message -> message.reply("ok")).completion()));
   }
 
   /**
@@ -93,7 +115,8 @@ public final class DispatchVerticle extends VerticleBase {
       List.copyOf(active).forEach(pump -> pump.abort(error));
       drained.tryComplete();
     });
-    return drained.future().onComplete(done -> vertx.cancelTimer(timer)).compose(v -> providers.close());
+    return drained.future().onComplete(done -> vertx.cancelTimer(timer))
+        .compose(v -> Future.join(providers.close(), cache.close()));
   }
 
   private void complete(Message<DispatchRequest> message) {
@@ -101,32 +124,101 @@ public final class DispatchVerticle extends VerticleBase {
     DispatchRequest dispatch = message.body();
     if (cancelledEarly.remove(dispatch.callId()) != null) {
       fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start,
-          ProviderCall.CANCELLED.toException());
+          ProviderCall.CANCELLED.toException(), null);
+      return;
+    }
+    CachePlan plan;
+    try {
+      plan = plan(dispatch.request(), dispatch.caller(), dispatch.cache());
+    } catch (RuntimeException e) {
+      fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start, e, null);
       return;
     }
     Promise<Void> cancelled = Promise.promise();
+    calls.put(dispatch.callId(), cancelled);
+    cache.lookup(plan, cancelled.future()).onComplete(found -> {
+      if (found.failed() || cancelled.future().isComplete()) {
+        calls.remove(dispatch.callId());
+        cache.abandoned(plan);
+        fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start,
+            ProviderCall.CANCELLED.toException(), plan.status());
+      } else if (found.result() != null) {
+        calls.remove(dispatch.callId());
+        answerFromCache(message, dispatch, plan, found.result(), start);
+      } else {
+        completeUpstream(message, dispatch, plan, cancelled, start);
+      }
+    });
+  }
+
+  private void completeUpstream(Message<DispatchRequest> message, DispatchRequest dispatch, CachePlan plan,
+                                Promise<Void> cancelled, long start) {
     Future<Served<ChatResponse>> served;
     try {
       served = failover.complete(dispatch.requestId(), dispatch.request(), cancelled.future());
     } catch (RuntimeException e) {
-      fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start, e);
+      calls.remove(dispatch.callId());
+      cache.abandoned(plan);
+      fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start, e,
+          plan.status());
       return;
     }
-    calls.put(dispatch.callId(), cancelled);
     served.onComplete(result -> {
       calls.remove(dispatch.callId());
       if (result.failed()) {
+        cache.abandoned(plan);
         fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start,
-            result.cause());
+            result.cause(), plan.status());
         return;
       }
       Served<ChatResponse> done = result.result();
       ChatResponse response = done.result().withModel(done.model());
-      message.reply(response);
+      message.reply(response, cacheHeader(plan.status()));
+      cache.completed(plan, done.model(), response);
       Usage usage = response.usage();
       publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
           usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
-          response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team()));
+          response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team(),
+          plan.status()));
+    });
+  }
+
+  private void answerFromCache(Message<DispatchRequest> message, DispatchRequest dispatch, CachePlan plan,
+                               CachedAnswer answer, long start) {
+    ChatResponse response = answer.toResponse(Ids.completionId(), System.currentTimeMillis() / 1000);
+    message.reply(response, cacheHeader(plan.status()));
+    Usage usage = response.usage();
+    publish(new CompletionEvent(response.model(), registry.providerOf(response.model()), 200, false,
+        System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
+        usage == null ? 0 : usage.completionTokens(), response.finishReason(), dispatch.requestId(),
+        dispatch.caller().keyId(), dispatch.caller().team(), plan.status()));
+  }
+
+  /** The cache's plan for a call: the model resolved and the request admitted as the upstream will get it. */
+  private CachePlan plan(ChatRequest request, Caller caller, CacheControl control) {
+    if (!cache.active()) {
+      return ResponseCache.off();
+    }
+    ModelConfig model = registry.resolve(request.model());
+    return cache.plan(model, registry.admit(model, request), caller, control);
+  }
+
+  private static DeliveryOptions cacheHeader(String status) {
+    return new DeliveryOptions().addHeader(Addresses.CACHE_HEADER, status);
+  }
+
+  /** Purges the backend this instance uses; every node drops its in-memory entries too. */
+  private void purge(Message<JsonObject> message) {
+    String model = message.body() == null ? null : message.body().getString("model");
+    cache.purge(model).onComplete(done -> {
+      bus.publish(Addresses.CACHE_PURGE_LOCAL, new JsonObject().put("model", model));
+      if (done.succeeded()) {
+        message.reply(new JsonObject().put("deleted", done.result()));
+      } else {
+        LOG.warn("Purging the response cache failed: {}", done.cause().getMessage());
+        Replies.fail(message, GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "cache_unavailable", null,
+            "The response cache could not be purged: its backend did not answer.").toException());
+      }
     });
   }
 
@@ -145,70 +237,137 @@ public final class DispatchVerticle extends VerticleBase {
     StreamOpen open = message.body();
     if (cancelledEarly.remove(open.streamId()) != null) {
       fail(message, open.requestId(), open.caller(), open.request().model(), true, start,
-          ProviderCall.CANCELLED.toException());
+          ProviderCall.CANCELLED.toException(), null);
+      return;
+    }
+    CachePlan plan;
+    try {
+      plan = plan(open.request(), open.caller(), open.cache());
+    } catch (RuntimeException e) {
+      fail(message, open.requestId(), open.caller(), open.request().model(), true, start, e, null);
       return;
     }
     Promise<Void> cancelled = Promise.promise();
+    // Until it opens, the stream is cancelled like a non-streamed call: by id, on the cancel address.
+    calls.put(open.streamId(), cancelled);
+    cache.lookup(plan, cancelled.future()).onComplete(found -> {
+      if (found.failed() || cancelled.future().isComplete()) {
+        calls.remove(open.streamId());
+        cache.abandoned(plan);
+        fail(message, open.requestId(), open.caller(), open.request().model(), true, start,
+            ProviderCall.CANCELLED.toException(), plan.status());
+      } else if (found.result() != null) {
+        calls.remove(open.streamId());
+        replay(message, open, plan, found.result(), start);
+      } else {
+        streamUpstream(message, open, plan, cancelled, start);
+      }
+    });
+  }
+
+  private void streamUpstream(Message<StreamOpen> message, StreamOpen open, CachePlan plan, Promise<Void> cancelled,
+                              long start) {
     Future<Served<ChatStream>> served;
     try {
       served = failover.stream(open.requestId(), open.request(), cancelled.future());
     } catch (RuntimeException e) {
-      fail(message, open.requestId(), open.caller(), open.request().model(), true, start, e);
+      calls.remove(open.streamId());
+      cache.abandoned(plan);
+      fail(message, open.requestId(), open.caller(), open.request().model(), true, start, e, plan.status());
       return;
     }
-    // Until it opens, the stream is cancelled like a non-streamed call: by id, on the cancel address.
-    calls.put(open.streamId(), cancelled);
     served.onComplete(result -> {
       calls.remove(open.streamId());
       if (result.failed()) {
-        fail(message, open.requestId(), open.caller(), open.request().model(), true, start, result.cause());
+        cache.abandoned(plan);
+        fail(message, open.requestId(), open.caller(), open.request().model(), true, start, result.cause(),
+            plan.status());
         return;
       }
       Served<ChatStream> done = result.result();
-      StreamPump.create(vertx, done.result(), open, done.model(), config.dispatch().streamStallTimeout())
+      RecordingStream recording = plan.wantsAnswer()
+          ? new RecordingStream(done.result(), cache.maxEntryChars()) : null;
+      StreamPump.create(vertx, recording != null ? recording : done.result(), open, done.model(),
+              config.dispatch().streamStallTimeout())
           .onComplete(pumped -> {
             if (pumped.failed()) {
               done.result().cancel();
               done.done();
-              fail(message, open.requestId(), open.caller(), done.model(), true, start, pumped.cause());
+              cache.abandoned(plan);
+              fail(message, open.requestId(), open.caller(), done.model(), true, start, pumped.cause(),
+                  plan.status());
               return;
             }
             StreamPump pump = pumped.result();
             active.add(pump);
-            message.reply(pump.started());
+            message.reply(pump.started().withCache(plan.status()));
             pump.run();
             pump.outcome().onSuccess(outcome -> {
               active.remove(pump);
               done.done();
-              publish(streamEvent(open, done, outcome, start));
+              if (recording != null && completedWell(outcome)) {
+                cache.completed(plan, recording.answer(done.model(), cache.expiresAt(plan)));
+              } else {
+                cache.abandoned(plan);
+              }
+              publish(streamEvent(open, done.model(), provider(done), outcome, start, plan.status()));
             });
           });
     });
+  }
+
+  /** Only a stream that reached its end with a finish reason is a whole answer; cancelled or failed ones are not. */
+  private static boolean completedWell(StreamOutcome outcome) {
+    return outcome.error() == null && !outcome.cancelled() && outcome.finishReason() != null
+        && !FinishReason.CANCELLED.equals(outcome.finishReason());
+  }
+
+  /** A cached answer played back as a stream, through the same flow-controlled pump as a live one. */
+  private void replay(Message<StreamOpen> message, StreamOpen open, CachePlan plan, CachedAnswer answer, long start) {
+    ReplayStream replay = new ReplayStream(vertx.getOrCreateContext(),
+        answer.toChunks(Ids.completionId(), System.currentTimeMillis() / 1000));
+    StreamPump.create(vertx, replay, open, answer.model(), config.dispatch().streamStallTimeout())
+        .onComplete(pumped -> {
+          if (pumped.failed()) {
+            fail(message, open.requestId(), open.caller(), answer.model(), true, start, pumped.cause(),
+                plan.status());
+            return;
+          }
+          StreamPump pump = pumped.result();
+          active.add(pump);
+          message.reply(pump.started().withCache(plan.status()));
+          pump.run();
+          pump.outcome().onSuccess(outcome -> {
+            active.remove(pump);
+            publish(streamEvent(open, answer.model(), registry.providerOf(answer.model()), outcome, start,
+                plan.status()));
+          });
+        });
   }
 
   private static String provider(Served<?> served) {
     return served.deployment().model().provider().id();
   }
 
-  private CompletionEvent streamEvent(StreamOpen open, Served<ChatStream> served, StreamOutcome outcome,
-                                      long start) {
+  private static CompletionEvent streamEvent(StreamOpen open, String model, String provider, StreamOutcome outcome,
+                                             long start, String cacheStatus) {
     int status = outcome.error() != null ? outcome.error().status() : outcome.cancelled() ? 499 : 200;
     Usage usage = outcome.usage();
-    return new CompletionEvent(served.model(), provider(served), status, true, System.nanoTime() - start,
+    return new CompletionEvent(model, provider, status, true, System.nanoTime() - start,
         outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), open.requestId(),
-        open.caller().keyId(), open.caller().team());
+        open.caller().keyId(), open.caller().team(), cacheStatus);
   }
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
-                    long start, Throwable failure) {
+                    long start, Throwable failure, String cacheStatus) {
     GatewayError error = Replies.fail(message, failure);
     if (error.status() >= 500) {
       LOG.warn("{} model call failed: model={} status={} message={}", requestId, modelName, error.status(),
           error.message());
     }
     publish(new CompletionEvent(modelName, registry.providerOf(modelName), error.status(), stream,
-        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()));
+        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team(), cacheStatus));
   }
 
   private void publish(CompletionEvent event) {

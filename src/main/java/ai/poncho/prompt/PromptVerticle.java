@@ -116,8 +116,10 @@ public final class PromptVerticle extends VerticleBase {
     DispatchRequest run = message.body();
     renderOffLoop(() -> PromptCall.from(run.request()))
         .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
-                run.withRequest(rendered.toChatRequest(run.request())), delivery)
-            .onSuccess(reply -> message.reply(reply.body(), outputCheck(rendered, reply.body()))))
+                run.withRequest(rendered.toChatRequest(run.request())).withCache(run.cache().withPrompt(
+                    cacheName(rendered))), delivery)
+            .onSuccess(reply -> message.reply(reply.body(), withCacheStatus(outputCheck(rendered, reply.body()),
+                reply.headers().get(Addresses.CACHE_HEADER)))))
         .onFailure(failure -> Replies.fail(message, failure));
   }
 
@@ -136,9 +138,20 @@ public final class PromptVerticle extends VerticleBase {
     StreamOpen open = message.body();
     renderOffLoop(() -> PromptCall.from(open.request()))
         .compose(rendered -> bus.request(Addresses.DISPATCH_STREAM,
-            open.withRequest(rendered.toChatRequest(open.request())), delivery))
+            open.withRequest(rendered.toChatRequest(open.request())).withCache(open.cache().withPrompt(
+                cacheName(rendered))), delivery))
         .onSuccess(reply -> message.reply(reply.body()))
         .onFailure(failure -> Replies.fail(message, failure));
+  }
+
+  private static DeliveryOptions withCacheStatus(DeliveryOptions options, String status) {
+    return status == null ? options : options.addHeader(Addresses.CACHE_HEADER, status);
+  }
+
+  /** The prompt (and variant) a rendered call came from: part of its response-cache key. */
+  private static String cacheName(RenderedPrompt rendered) {
+    String variant = rendered.prompt().variant();
+    return variant == null ? rendered.prompt().name() : rendered.prompt().name() + "." + variant;
   }
 
   private void render(Message<JsonObject> message) {

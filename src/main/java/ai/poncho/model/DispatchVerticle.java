@@ -173,8 +173,9 @@ public final class DispatchVerticle extends VerticleBase {
       }
       Served<ChatResponse> done = result.result();
       ChatResponse response = done.result().withModel(done.model());
-      message.reply(response, cacheHeader(plan.status()));
+      // Stored before the reply, so a client that asks again as soon as it has the answer finds it.
       cache.completed(plan, done.model(), response);
+      message.reply(response, cacheHeader(plan.status()));
       Usage usage = response.usage();
       publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
           usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),

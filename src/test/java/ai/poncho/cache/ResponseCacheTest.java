@@ -466,4 +466,23 @@ class ResponseCacheTest {
     assertThat(Metrics.sum(scrape, "poncho_cache_bytes", "model=\"backup\"")).isPositive();
     assertThat(Metrics.sum(scrape, "poncho_cache_entries")).isPositive();
   }
+
+  @Test
+  void theDashboardPlotsTheHitRatioFromMetricsTheGatewayExposes() throws java.io.IOException {
+    String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("monitoring/grafana-dashboard.json"));
+    JsonObject ratio = new JsonObject(dashboard).getJsonArray("panels").stream().map(JsonObject.class::cast)
+        .filter(panel -> panel.getString("title").contains("hit ratio")).findFirst().orElseThrow();
+    String expr = ratio.getJsonArray("targets").getJsonObject(0).getString("expr");
+    assertThat(expr).contains("poncho_cache_hits_total").contains("poncho_cache_misses_total");
+    post(request("dashboard"));
+    post(request("dashboard"));
+    post(request("dashboard").put("temperature", 1));
+    String scrape = await(client.get("/metrics").send()).bodyAsString();
+    java.util.regex.Matcher names = java.util.regex.Pattern.compile("poncho_cache_[a-z_]+").matcher(dashboard);
+    while (names.find()) {
+      if (!names.group().equals("poncho_cache_errors_total") && !names.group().equals("poncho_cache_evictions_total")) {
+        assertThat(scrape).contains(names.group());
+      }
+    }
+  }
 }

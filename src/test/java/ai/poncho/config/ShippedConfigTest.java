@@ -18,6 +18,8 @@ class ShippedConfigTest {
     try {
       PonchoConfig plain = TestServer.await(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_PATH, Map.of()));
       assertThat(plain.models()).containsOnlyKeys("mock");
+      assertThat(plain.cache().enabled()).isFalse();
+      assertThat(plain.cache().namespace()).isEqualTo(ai.poncho.cache.CacheConfig.Namespace.KEY);
 
       // Uncomment the example model entries (lines "  # name:" and deeper), keeping pure comments out.
       StringBuilder enabled = new StringBuilder();

@@ -62,7 +62,8 @@ class ResponseCacheTest {
         .put("supports", new JsonObject().put("vision", true).put("tools", true));
     config.getJsonObject("models").put("gpt", openai.copy().put("model_name", "gpt-4o-2024-08-06"))
         .put("uncached", openai.copy().put("cache", false))
-        .put("backup", openai.copy());
+        .put("backup", openai.copy())
+        .put("flaky", openai.copy().put("base_url", "http://127.0.0.1:1/v1").put("fallbacks", new JsonArray().add("backup")));
     config.put("cache", new JsonObject().put("enabled", true));
     server = TestServer.start(config);
     clientVertx = Vertx.vertx();
@@ -234,6 +235,16 @@ class ResponseCacheTest {
         .getHeader("x-poncho-cache")).isEqualTo("miss");
     assertThat(post(base.copy().put("model", "backup")).getHeader("x-poncho-cache")).isEqualTo("miss");
     assertThat(upstream.count()).isEqualTo(8);
+  }
+
+  @Test
+  void anAnswerFromAFallbackModelIsNotStoredForThePrimary() {
+    JsonObject body = request("fallback").put("model", "flaky");
+    HttpResponse<Buffer> first = post(body);
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.getHeader("x-poncho-model")).isEqualTo("backup");
+    assertThat(post(body).getHeader("x-poncho-cache")).isEqualTo("miss");
+    assertThat(upstream.count()).isEqualTo(2);
   }
 
   @Test

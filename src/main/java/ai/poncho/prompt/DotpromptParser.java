@@ -5,8 +5,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Splits a Dotprompt source into YAML front matter and Handlebars body, as Dotprompt does: blank lines
- * and {@code #} comment lines may precede the opening {@code ---}; with front matter the body is trimmed.
+ * Splits a Dotprompt source into YAML front matter and Handlebars body: blank lines and {@code #} comment
+ * lines may precede the opening {@code ---}. Only the front matter and its two fence lines are consumed;
+ * the body keeps its whitespace exactly, so a file renders as the same body without front matter would.
  */
 final class DotpromptParser {
 
@@ -27,7 +28,7 @@ final class DotpromptParser {
       return new Split(null, source);
     }
     String yaml = m.group(1).replace("\r\n", "\n").replace('\r', '\n');
-    return new Split(Yaml.mapping(yaml), m.group(2).trim());
+    return new Split(Yaml.mapping(yaml), m.group(2));
   }
 
   static ParsedPrompt parse(String source, Picoschema picoschema) {

@@ -28,7 +28,7 @@ class PromptLoaderTest {
     JsonObject json = TestServer.config().put("prompts", new JsonObject().put("dir", dir.toString())
         .put("limits", new JsonObject().put("max_partial_depth", maxPartialDepth).put("max_template_size", 200)));
     PromptsConfig config = PonchoConfig.from(json).prompts();
-    return new PromptLoader(dir, config, Caffeine.newBuilder().maximumSize(100).build());
+    return new PromptLoader(dir, dir.resolve("tools"), config, Caffeine.newBuilder().maximumSize(100).build());
   }
 
   private void write(String file, String content) throws IOException {

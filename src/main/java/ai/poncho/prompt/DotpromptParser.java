@@ -11,9 +11,11 @@ import java.util.regex.Pattern;
  */
 final class DotpromptParser {
 
+  // A fence line is "---" with trailing blanks only: the line break after the closing fence is its own, and
+  // every later line (blank ones too) belongs to the body.
   private static final Pattern FRONT_MATTER = Pattern.compile(
-      "^(?:(?:#[^\\n]*|[ \\t]*)\\n)*---\\s*(?:\\r\\n|\\r|\\n)([\\s\\S]*?)(?:\\r\\n|\\r|\\n)---\\s*(?:\\r\\n|\\r|\\n)"
-          + "([\\s\\S]*)$");
+      "^(?:(?:#[^\\n]*|[ \\t]*)\\n)*---[ \\t]*(?:\\r\\n|\\r|\\n)([\\s\\S]*?)(?:\\r\\n|\\r|\\n)---[ \\t]*"
+          + "(?:\\r\\n|\\r|\\n)([\\s\\S]*)$");
 
   private DotpromptParser() {
   }

@@ -57,6 +57,27 @@ class PromptLoaderTest {
   }
 
   @Test
+  void toolsResolveFromTheToolDirectoryAndReloadWithIt() throws IOException {
+    write("tools/lookup.yaml", "- name: find\n  description: Finds\n  inputSchema: {q: string}\n"
+        + "- {type: function, function: {name: fetch, parameters: {type: object, properties: {}}}}\n");
+    write("tools/bad.json", "{\"name\": \"has space\"}");
+    write("uses.prompt", "---\ntools: [find, fetch]\n---\nHi");
+    PromptLoader loader = loader(8);
+    PromptLibrary first = loader.load(PromptLibrary.empty());
+    assertThat(first.lookup("uses", null).tools()).extracting(ToolDefinitions::functionName)
+        .containsExactly("find", "fetch");
+    assertThat(error(first, PromptLoader.TOOLS + "bad.json")).contains("needs a name", "has space");
+    assertThat(first.files().get(PromptLoader.TOOLS + "lookup.yaml").error()).isNull();
+
+    write("tools/lookup.yaml", "name: find\ninputSchema: {q: string}\n");
+    PromptLibrary second = loader.load(first);
+    assertThat(error(second, "uses.prompt")).contains("unknown tool 'fetch'");
+    assertThat(second.lookup("uses", null)).as("the last good version keeps serving")
+        .isSameAs(first.lookup("uses", null));
+    assertThat(loader.load(second)).as("nothing changed, nothing re-read").isSameAs(second);
+  }
+
+  @Test
   void recursiveDynamicMissingAndDeepPartialsAreRefused() throws IOException {
     write("_loop1.prompt", "{{> loop2}}");
     write("_loop2.prompt", "{{> loop1}}");

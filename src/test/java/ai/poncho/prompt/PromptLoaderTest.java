@@ -78,6 +78,17 @@ class PromptLoaderTest {
   }
 
   @Test
+  void theShippedToolsLoad() throws IOException {
+    write("weather.prompt", "---\ntools: [get_weather]\n---\nWeather?");
+    PromptsConfig config = PonchoConfig.from(TestServer.config()).prompts();
+    PromptLibrary library = new PromptLoader(dir, Path.of("conf/tools"), config,
+        Caffeine.newBuilder().maximumSize(10).build()).load(PromptLibrary.empty());
+    assertThat(library.failing()).isZero();
+    assertThat(library.lookup("weather", null).tools().get(0).getJsonObject("function")
+        .getJsonObject("parameters").getJsonObject("properties").fieldNames()).containsExactly("city", "unit");
+  }
+
+  @Test
   void recursiveDynamicMissingAndDeepPartialsAreRefused() throws IOException {
     write("_loop1.prompt", "{{> loop2}}");
     write("_loop2.prompt", "{{> loop1}}");

@@ -7,6 +7,7 @@ import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.prompt.StreamedOutput;
+import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -71,8 +72,8 @@ public final class PromptsHandler {
     ChatRequest request = run(ctx);
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
-      SseWriter.respond(ctx, RemoteChatStream.open(vertx, Addresses.PROMPT_STREAM, requestId, request, streamWindow,
-          timeoutMs, timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
+      SseWriter.respond(ctx, RemoteChatStream.open(vertx, Addresses.PROMPT_STREAM, requestId, Caller.of(ctx), request,
+          streamWindow, timeoutMs, timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
       return;
     }
     CompletionCall.send(vertx, ctx, Addresses.PROMPT_COMPLETE, request, delivery)

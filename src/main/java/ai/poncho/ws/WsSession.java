@@ -8,6 +8,7 @@ import ai.poncho.chat.FinishReason;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
+import ai.poncho.security.Caller;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,6 +37,7 @@ final class WsSession {
   private final KeepAlive keepAlive;
   private final MessageAssembler assembler;
   private final Map<String, Generation> inFlight = new HashMap<>();
+  private final Caller caller;
   private final Promise<Void> closed = Promise.promise();
   private boolean writesPaused;
   private boolean closing;
@@ -46,10 +48,12 @@ final class WsSession {
   record StreamSettings(int window, long openTimeoutMs, long idleTimeoutMs) {
   }
 
-  WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, WsConfig config, StreamSettings streams) {
+  WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, Caller caller, WsConfig config,
+            StreamSettings streams) {
     this.vertx = vertx;
     this.ws = ws;
     this.connectionId = connectionId;
+    this.caller = caller;
     this.config = config;
     this.streams = streams;
     this.keepAlive = new KeepAlive(vertx, ws, config, () -> close(CloseCodes.GOING_AWAY, "keep-alive timeout"));
@@ -152,7 +156,8 @@ final class WsSession {
     }
     Generation generation = new Generation(id);
     inFlight.put(id, generation);
-    RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, frame.request(), streams.window(),
+    RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, caller, frame.request(),
+            streams.window(),
             streams.openTimeoutMs(), streams.idleTimeoutMs(), generation.cancelled())
         .onComplete(opened -> {
           if (opened.failed()) {

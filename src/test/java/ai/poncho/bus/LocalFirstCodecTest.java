@@ -12,15 +12,22 @@ import ai.poncho.chat.ToolCallDelta;
 import ai.poncho.chat.Usage;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
+import ai.poncho.security.BudgetPeriod;
+import ai.poncho.security.Caller;
+import ai.poncho.security.KeyLimits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** Every bus message survives the clustered (JSON) wire form unchanged, and is not copied locally. */
 class LocalFirstCodecTest {
+
+  private static final Caller CALLER = new Caller("key_1", "team-a",
+      new KeyLimits(60, 1000, 2, new BigDecimal("12.50"), BudgetPeriod.MONTHLY));
 
   private static <T> T roundTrip(Class<T> type, T value, Function<T, JsonObject> toJson,
                                  Function<JsonObject, T> fromJson) {
@@ -57,7 +64,7 @@ class LocalFirstCodecTest {
 
   @Test
   void streamOpenKeepsTheWholeRequest() {
-    StreamOpen open = new StreamOpen("req-1", request(), "poncho.stream.sink.x", "s1", 16);
+    StreamOpen open = new StreamOpen("req-1", CALLER, request(), "poncho.stream.sink.x", "s1", 16);
     StreamOpen decoded = roundTrip(StreamOpen.class, open, StreamOpen::toJson, StreamOpen::fromJson);
     assertThat(decoded).isEqualTo(open);
     assertThat(decoded.request().extra().getInteger("seed")).isEqualTo(11);
@@ -67,7 +74,7 @@ class LocalFirstCodecTest {
 
   @Test
   void dispatchRequestKeepsTheWholeRequest() {
-    DispatchRequest request = new DispatchRequest("req-2", "call_1", request().withStream(false));
+    DispatchRequest request = new DispatchRequest("req-2", "call_1", CALLER, request().withStream(false));
     assertThat(roundTrip(DispatchRequest.class, request, DispatchRequest::toJson, DispatchRequest::fromJson))
         .isEqualTo(request);
   }
@@ -105,7 +112,7 @@ class LocalFirstCodecTest {
     StreamStarted checked = started.withOutput(new JsonObject().put("schema", new JsonObject().put("type", "object")));
     assertThat(roundTrip(StreamStarted.class, checked, StreamStarted::toJson, StreamStarted::fromJson))
         .isEqualTo(checked);
-    CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop");
+    CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop", "req-3", "key_1", "team-a");
     assertThat(roundTrip(CompletionEvent.class, event, CompletionEvent::toJson, CompletionEvent::fromJson))
         .isEqualTo(event);
   }

@@ -271,6 +271,15 @@ class PromptCompletenessTest {
   }
 
   @Test
+  void theChatShortcutCarriesTheCheckedOutputToo() {
+    HttpResponse<Buffer> response = post("/v1/chat/completions", new JsonObject().put("model", "prompt:json_out")
+        .put("input", new JsonObject().put("a", 5)));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getString("output_status")).isEqualTo("valid");
+    assertThat(response.bodyAsJsonObject().getJsonObject("output")).isEqualTo(new JsonObject().put("a", 5));
+  }
+
+  @Test
   void aPlainStreamHasNoOutputChunk() {
     HttpResponse<Buffer> response = post("/api/v1/prompts/hello/execute", input("name", "X").put("stream", true));
     assertThat(Sse.json(response.bodyAsString())).noneMatch(chunk -> chunk.containsKey("output_status"));

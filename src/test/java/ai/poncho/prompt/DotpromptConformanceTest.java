@@ -28,35 +28,46 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs every case of the Dotprompt conformance suite (the folder named by the system property
- * {@code dotprompt.spec.dir}) through the HTTP API, as a user would: each case's template becomes a prompt
+ * {@code dotprompt.spec.dir}), and PonchoAI's own cases in the same format ({@code dotprompt-poncho/} in the
+ * test resources), through the HTTP API, as a user would: each case's template becomes a prompt
  * file (its {@code options} become front matter, its partials {@code _name.prompt} files), the case's data
  * goes to {@code POST /api/v1/prompts/{name}/render}, and every expected key must equal the answer's
  * Dotprompt view ({@code dotprompt.metadata} plus {@code dotprompt.messages}). Two kinds of case differ on
  * purpose (see the README): named schemas (no schema resolver exists, the prompt fails to load and says
- * why) and a body after front matter, which keeps its whitespace where the reference trims it.
+ * why) and the {@code raw} case's body after front matter, which keeps its whitespace where the reference
+ * trims it.
  */
 class DotpromptConformanceTest {
 
+  /** The spec case whose body follows front matter: the reference trims it, PonchoAI keeps its newline. */
+  private static final String TRIMMED_BODY_CASE = "spec/metadata/raw";
+  private static final Path OWN_CASES = Path.of("src/test/resources/dotprompt-poncho");
+
   @TempDir
   static Path dir;
-  private static Path root;
   private static TestServer server;
   private static Vertx clientVertx;
   private static WebClient client;
-  private static final List<Path> FILES = new ArrayList<>();
+  /** A case file and the name prefix of its prompts ({@code spec/…} or {@code poncho/…}). */
+  private record CaseFile(String label, Path root, Path file) {
+    String display() {
+      return label + "/" + root.relativize(file).toString().replace('\\', '/');
+    }
+  }
+
+  private static final List<CaseFile> FILES = new ArrayList<>();
 
   @BeforeAll
   static void start() throws IOException {
     String spec = System.getProperty("dotprompt.spec.dir");
-    root = spec == null ? null : Path.of(spec);
+    Path root = spec == null ? null : Path.of(spec);
     if (root == null || !Files.isDirectory(root)) {
       return;
     }
-    try (Stream<Path> walk = Files.walk(root)) {
-      FILES.addAll(walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList());
-    }
+    FILES.addAll(caseFiles("spec", root));
+    FILES.addAll(caseFiles("poncho", OWN_CASES));
     Map<String, String> partials = new HashMap<>();
-    for (Path file : FILES) {
+    for (CaseFile file : FILES) {
       JsonArray suites = suites(file);
       for (int s = 0; s < suites.size(); s++) {
         JsonObject suite = suites.getJsonObject(s);
@@ -70,7 +81,9 @@ class DotpromptConformanceTest {
         }
         JsonArray tests = suite.getJsonArray("tests");
         for (int t = 0; t < tests.size(); t++) {
-          write(promptName(file, s, t) + ".prompt", source(suite, tests.getJsonObject(t)));
+          String prompt = promptName(file, suite, t) + ".prompt";
+          assertThat(dir.resolve(prompt)).as("one prompt file per case").doesNotExist();
+          write(prompt, source(suite, tests.getJsonObject(t)));
         }
       }
     }
@@ -90,12 +103,18 @@ class DotpromptConformanceTest {
     }
   }
 
+  private static List<CaseFile> caseFiles(String label, Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      return walk.filter(p -> p.toString().endsWith(".yaml")).sorted().map(p -> new CaseFile(label, root, p)).toList();
+    }
+  }
+
   @TestFactory
   Stream<DynamicNode> conformanceSuite() throws IOException {
     Assumptions.assumeTrue(server != null, "no Dotprompt spec folder present");
-    assertThat(FILES).isNotEmpty();
+    assertThat(FILES).extracting(CaseFile::label).contains("spec", "poncho");
     List<DynamicNode> nodes = new ArrayList<>();
-    for (Path file : FILES) {
+    for (CaseFile file : FILES) {
       JsonArray suites = suites(file);
       List<DynamicNode> suiteNodes = new ArrayList<>();
       for (int s = 0; s < suites.size(); s++) {
@@ -104,12 +123,12 @@ class DotpromptConformanceTest {
         List<DynamicNode> cases = new ArrayList<>();
         for (int t = 0; t < tests.size(); t++) {
           JsonObject test = tests.getJsonObject(t);
-          String name = promptName(file, s, t);
+          String name = promptName(file, suite, t);
           cases.add(DynamicTest.dynamicTest(test.getString("desc", "case " + t), () -> run(name, suite, test)));
         }
         suiteNodes.add(DynamicContainer.dynamicContainer(suite.getString("name"), cases));
       }
-      nodes.add(DynamicContainer.dynamicContainer(root.relativize(file).toString(), suiteNodes));
+      nodes.add(DynamicContainer.dynamicContainer(file.display(), suiteNodes));
     }
     return nodes.stream();
   }
@@ -137,7 +156,7 @@ class DotpromptConformanceTest {
         + TestServer.await(client.get("/api/v1/prompts/" + name).send()).bodyAsString()).isEqualTo(200);
     JsonObject dotprompt = response.bodyAsJsonObject().getJsonObject("dotprompt");
     JsonObject actual = dotprompt.getJsonObject("metadata").copy().put("messages", dotprompt.getJsonArray("messages"));
-    JsonObject expect = expected(suite, test);
+    JsonObject expect = expected(name, suite, test);
     for (String key : expect.fieldNames()) {
       assertThat(actual.getValue(key)).as(key).isEqualTo(expect.getValue(key));
     }
@@ -145,14 +164,13 @@ class DotpromptConformanceTest {
 
   /**
    * The case's expectations, except where PonchoAI differs on purpose: the reference trims a body that
-   * follows front matter, PonchoAI consumes only the fence lines (issue 14), so such a body keeps its final
-   * newline.
+   * follows front matter, PonchoAI consumes only the fence lines (issue 14), so the {@code raw} case's body
+   * keeps its final newline.
    */
-  private static JsonObject expected(JsonObject suite, JsonObject test) {
+  private static JsonObject expected(String name, JsonObject suite, JsonObject test) {
     JsonObject expect = test.getJsonObject("expect").copy();
     DotpromptParser.Split split = DotpromptParser.split(suite.getString("template"));
-    boolean ownFrontMatter = split.frontMatter() != null;
-    if (ownFrontMatter && !split.body().equals(split.body().strip()) && expect.containsKey("messages")) {
+    if (name.startsWith(TRIMMED_BODY_CASE + "/")) {
       JsonArray messages = expect.getJsonArray("messages");
       JsonObject last = messages.getJsonObject(messages.size() - 1);
       JsonArray content = last.getJsonArray("content");
@@ -188,13 +206,14 @@ class DotpromptConformanceTest {
     return "---\n" + options.encode() + "\n---\n" + template;
   }
 
-  private static String promptName(Path file, int suite, int test) {
-    String stem = root.relativize(file).toString().replace('\\', '/').replaceFirst("\\.yaml$", "");
-    return "spec/" + stem.replaceAll("[^A-Za-z0-9_/-]", "_") + "/s" + suite + "_t" + test;
+  /** {@code spec/<file>/<suite name>/<case index>}: the name says which case a prompt file is. */
+  private static String promptName(CaseFile file, JsonObject suite, int test) {
+    String stem = file.root().relativize(file.file()).toString().replace('\\', '/').replaceFirst("\\.yaml$", "");
+    return (file.label() + "/" + stem + "/" + suite.getString("name")).replaceAll("[^A-Za-z0-9_/-]", "_") + "/t" + test;
   }
 
-  private static JsonArray suites(Path file) throws IOException {
-    return (JsonArray) Yaml.document(Files.readString(file));
+  private static JsonArray suites(CaseFile file) throws IOException {
+    return (JsonArray) Yaml.document(Files.readString(file.file()));
   }
 
   private static void write(String file, String content) throws IOException {

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -43,7 +44,6 @@ final class PromptLoader {
   private static final int MAX_DIR_DEPTH = 16;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*");
   private static final Pattern PARTIAL_REF = Pattern.compile("\\{\\{~?\\s*#?>\\s*([^\\s}~]+)");
-
   private static final List<String> TOOL_SUFFIXES = List.of(".json", ".yaml", ".yml");
 
   private final Path dir;
@@ -123,7 +123,7 @@ final class PromptLoader {
           tools.put(ToolDefinitions.functionName(tool), tool);
           definedIn.put(ToolDefinitions.functionName(tool), shown);
         }
-        statuses.put(shown, new PromptFileStatus(shown, PromptFileStatus.TOOL, name, null, null, true));
+        statuses.put(shown, new PromptFileStatus(shown, PromptFileStatus.TOOL, file, null, null, true));
       } catch (IOException | RuntimeException e) {
         String error = e instanceof RuntimeException runtime ? message(runtime) : e.getMessage();
         LOG.warn("Tool file {} failed to load: {}", shown, error);
@@ -133,7 +133,7 @@ final class PromptLoader {
     return tools;
   }
 
-  private static Map<String, FileStamp> scan(Path root, java.util.function.Predicate<String> accept) {
+  private static Map<String, FileStamp> scan(Path root, Predicate<String> accept) {
     Map<String, FileStamp> stamps = new TreeMap<>();
     if (!Files.isDirectory(root)) {
       return stamps;

@@ -27,12 +27,16 @@ import org.slf4j.LoggerFactory;
  * <p>Policy: a model's answers are cached when {@code cache.enabled} or {@code models.<name>.cache} says so,
  * and only for requests with temperature 0 or a seed unless {@code cache.any_temperature}. A backend
  * failure is never the request's failure: a read that fails is a miss, a write that fails is skipped, both
- * counted ({@code poncho_cache_errors_total}) and logged at most every {@value #WARN_INTERVAL_MS} ms.
+ * counted ({@code poncho_cache_errors_total}) and logged at most every {@value #WARN_INTERVAL_MS} ms; for
+ * {@value #BACKOFF_MS} ms after a failure the backend is not asked at all (those calls count as failures
+ * too), so a Redis that hangs delays one request by the Redis timeout, not every request.
  */
 public final class ResponseCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResponseCache.class);
   private static final long WARN_INTERVAL_MS = 10_000;
+  /** After a backend failure, calls skip it this long: a dead Redis costs one timeout, not one per request. */
+  private static final long BACKOFF_MS = 1_000;
   /** No single answer larger than this (in characters of its JSON) is stored. */
   private static final long MAX_ENTRY_CHARS = 8L * 1024 * 1024;
   private static final Map<Vertx, Node> NODES = new WeakHashMap<>();
@@ -43,6 +47,7 @@ public final class ResponseCache {
   private final CacheStore store;
   private final String backend;
   private final long maxEntryChars;
+  private long backendDownUntil;
 
   /** What the dispatch instances of one node share. */
   private static final class Node {
@@ -139,7 +144,8 @@ public final class ResponseCache {
       }
       return Future.succeededFuture();
     }
-    return store.get(plan.key)
+    return (backendDown() ? Future.<CachedAnswer>failedFuture(new IllegalStateException("backing off after a failure"))
+        : store.get(plan.key))
         .recover(failure -> {
           failed("read", failure);
           return Future.succeededFuture();
@@ -202,7 +208,9 @@ public final class ResponseCache {
     }
     if (plan.store) {
       byte[] encoded = answer.encode();
-      if (encoded.length <= maxEntryChars) {
+      if (backendDown()) {
+        failed("write", new IllegalStateException("backing off after a failure"));
+      } else if (encoded.length <= maxEntryChars) {
         store.put(plan.key, answer, plan.ttlMillis)
             .onSuccess(v -> node.metrics.stored(plan.model, encoded.length))
             .onFailure(failure -> failed("write", failure));
@@ -254,8 +262,15 @@ public final class ResponseCache {
     return store == null || store == node.memory ? Future.succeededFuture() : store.close();
   }
 
+  private boolean backendDown() {
+    return backendDownUntil != 0 && System.currentTimeMillis() < backendDownUntil;
+  }
+
   private void failed(String operation, Throwable failure) {
     node.metrics.error(backend, operation);
+    if (!backendDown()) {
+      backendDownUntil = System.currentTimeMillis() + BACKOFF_MS;
+    }
     long now = System.currentTimeMillis();
     long last = node.lastWarn.get();
     if (now - last >= WARN_INTERVAL_MS && node.lastWarn.compareAndSet(last, now)) {

@@ -131,6 +131,21 @@ class RedisResponseCacheTest {
   }
 
   @Test
+  void aRedisThatNeverAnswersStillLetsEveryRequestThrough() throws IOException {
+    try (ServerSocket silent = new ServerSocket(0);
+         TestServer server = TestServer.start(config("redis://127.0.0.1:" + silent.getLocalPort(), "poncho-test:",
+             "300ms"))) {
+      JsonObject body = request("redis hangs");
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<Buffer> response = post(server, body);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.getHeader("x-poncho-cache")).isEqualTo("miss");
+      }
+      assertThat(upstream.count()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void whenRedisDiesRequestsAreServedAsMissesAndCounted() throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {

@@ -23,6 +23,12 @@ public record CompletionEvent(String model, String provider, int status, boolean
         finishReason, requestId, keyId, team, null);
   }
 
+  /** This event with what the response cache did. */
+  public CompletionEvent withCache(String newCache) {
+    return new CompletionEvent(model, provider, status, stream, durationNanos, firstTokenNanos, promptTokens,
+        completionTokens, finishReason, requestId, keyId, team, newCache);
+  }
+
   public boolean cacheHit() {
     return CACHE_HIT.equals(cache);
   }

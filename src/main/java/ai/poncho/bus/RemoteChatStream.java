@@ -81,7 +81,7 @@ public final class RemoteChatStream {
           stream.sink = endpoint;
           endpoint.add(stream.streamId, stream);
           return vertx.eventBus().<StreamStarted>request(address,
-              new StreamOpen(requestId, caller, request, endpoint.address(), stream.streamId, window, cache),
+              new StreamOpen(requestId, caller, request, endpoint.address(), stream.streamId, window).withCache(cache),
               new DeliveryOptions().setSendTimeout(openTimeoutMs));
         })
         .map(reply -> {

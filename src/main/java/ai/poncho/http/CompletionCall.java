@@ -27,7 +27,7 @@ final class CompletionCall {
     CacheControl cache = CacheControl.of(ctx);
     String callId = Ids.random("call_");
     ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));
-    return vertx.eventBus().request(address, new DispatchRequest(RequestContext.id(ctx), callId, Caller.of(ctx), request, cache),
+    return vertx.eventBus().request(address, new DispatchRequest(RequestContext.id(ctx), callId, Caller.of(ctx), request).withCache(cache),
         delivery);
   }
 }

@@ -179,8 +179,8 @@ public final class DispatchVerticle extends VerticleBase {
       Usage usage = response.usage();
       publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
           usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
-          response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team(),
-          plan.status()));
+          response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team())
+          .withCache(plan.status()));
     });
   }
 
@@ -192,7 +192,7 @@ public final class DispatchVerticle extends VerticleBase {
     publish(new CompletionEvent(response.model(), registry.providerOf(response.model()), 200, false,
         System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), response.finishReason(), dispatch.requestId(),
-        dispatch.caller().keyId(), dispatch.caller().team(), plan.status()));
+        dispatch.caller().keyId(), dispatch.caller().team()).withCache(plan.status()));
   }
 
   /** The cache's plan for a call: the model resolved and the request admitted as the upstream will get it. */
@@ -357,7 +357,7 @@ public final class DispatchVerticle extends VerticleBase {
     return new CompletionEvent(model, provider, status, true, System.nanoTime() - start,
         outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), open.requestId(),
-        open.caller().keyId(), open.caller().team(), cacheStatus);
+        open.caller().keyId(), open.caller().team()).withCache(cacheStatus);
   }
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
@@ -368,7 +368,7 @@ public final class DispatchVerticle extends VerticleBase {
           error.message());
     }
     publish(new CompletionEvent(modelName, registry.providerOf(modelName), error.status(), stream,
-        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team(), cacheStatus));
+        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()).withCache(cacheStatus));
   }
 
   private void publish(CompletionEvent event) {

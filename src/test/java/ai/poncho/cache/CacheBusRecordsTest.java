@@ -22,10 +22,10 @@ class CacheBusRecordsTest {
   void cacheInstructionsTravelWithCallsAndStreams() {
     var request = ChatJson.request(new JsonObject().put("model", "mock")
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "x"))));
-    DispatchRequest call = new DispatchRequest("req", "call", new Caller("k", "t", null), request, control);
+    DispatchRequest call = new DispatchRequest("req", "call", new Caller("k", "t", null), request).withCache(control);
     assertThat(DispatchRequest.fromJson(call.toJson()).cache()).isEqualTo(control);
     assertThat(new DispatchRequest("req", "call", Caller.ANONYMOUS, request).cache()).isEqualTo(CacheControl.DEFAULT);
-    StreamOpen open = new StreamOpen("req", Caller.ANONYMOUS, request, "sink", "s1", 16, control);
+    StreamOpen open = new StreamOpen("req", Caller.ANONYMOUS, request, "sink", "s1", 16).withCache(control);
     assertThat(StreamOpen.fromJson(open.toJson()).cache()).isEqualTo(control);
     assertThat(open.withRequest(request).cache()).isEqualTo(control);
   }
@@ -34,8 +34,8 @@ class CacheBusRecordsTest {
   void cacheStatusTravelsWithStreamStartsAndCompletionEvents() {
     StreamStarted started = new StreamStarted("control", "mock").withCache(CompletionEvent.CACHE_HIT);
     assertThat(StreamStarted.fromJson(started.toJson())).isEqualTo(started);
-    CompletionEvent event = new CompletionEvent("mock", "mock", 200, true, 1, 1, 3, 4, "stop", "req", "k", "t",
-        CompletionEvent.CACHE_HIT);
+    CompletionEvent event = new CompletionEvent("mock", "mock", 200, true, 1, 1, 3, 4, "stop", "req", "k", "t")
+        .withCache(CompletionEvent.CACHE_HIT);
     assertThat(CompletionEvent.fromJson(event.toJson())).isEqualTo(event);
     assertThat(event.toJson().getString("cache")).isEqualTo("hit");
     assertThat(event.cacheHit()).isTrue();

@@ -23,6 +23,7 @@ public record PonchoConfig(
     WsConfig ws,
     PromptsConfig prompts,
     StateConfig state,
+    AuthConfig auth,
     List<String> warnings,
     JsonObject raw) {
 
@@ -48,7 +49,8 @@ public record PonchoConfig(
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
         MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
-        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")), List.copyOf(warnings),
+        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")),
+        AuthConfig.from(root.section("auth")), List.copyOf(warnings),
         json);
     root.throwIfInvalid();
     return config;

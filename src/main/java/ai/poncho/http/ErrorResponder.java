@@ -3,6 +3,7 @@ package ai.poncho.http;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
+import ai.poncho.security.AuthErrors;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -34,6 +35,11 @@ public final class ErrorResponder {
     if (response.headWritten()) {
       response.reset();
       return;
+    }
+    if (error.status() == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    } else if (AuthErrors.TOO_MANY_FAILURES.equals(error.code())) {
+      response.putHeader("Retry-After", "60");
     }
     response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(error.toResponseJson().toBuffer());

@@ -1,6 +1,7 @@
 package ai.poncho.http;
 
 import ai.poncho.bus.Addresses;
+import ai.poncho.security.AccessControl;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -25,8 +26,14 @@ public final class HealthRoutes {
     return HealthCheckHandler.create(vertx).register("server", promise -> promise.complete(Status.OK()));
   }
 
-  public static HealthCheckHandler ready(Vertx vertx) {
+  public static HealthCheckHandler ready(Vertx vertx, AccessControl access) {
     HealthCheckHandler handler = HealthCheckHandler.create(vertx);
+    if (access.sharedStore()) {
+      // Keys validated before stay usable from the local cache, but new keys cannot be checked: not ready.
+      handler.register("key-store", PING_TIMEOUT_MS * 2, promise -> access.ping()
+          .onComplete(ping -> promise.complete(ping.succeeded() ? Status.OK()
+              : Status.KO(new JsonObject().put("backend", "redis").put("error", "Redis does not answer")))));
+    }
     DeliveryOptions ping = new DeliveryOptions().setSendTimeout(PING_TIMEOUT_MS);
     for (String verticle : VERTICLES) {
       handler.register(verticle, PING_TIMEOUT_MS * 2, promise -> vertx.eventBus()

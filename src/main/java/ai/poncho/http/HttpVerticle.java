@@ -3,6 +3,7 @@ package ai.poncho.http;
 import ai.poncho.bus.BusCodecs;
 import ai.poncho.config.HttpConfig;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.security.AccessControl;
 import ai.poncho.ws.HandshakeAuthenticator;
 import ai.poncho.ws.WsEndpoint;
 import io.vertx.core.Future;
@@ -23,13 +24,15 @@ public final class HttpVerticle extends VerticleBase {
   /** Key in the local shared map "poncho" under which the bound port is published (for port 0). */
   public static final String PORT_KEY = "http.port";
 
+  /** A handshake authenticator given by the deployer (tests); null: the configured access control decides. */
   private final HandshakeAuthenticator wsAuthenticator;
+  private AccessControl access;
   private HttpServer server;
   private HttpConfig http;
   private WsEndpoint webSockets;
 
   public HttpVerticle() {
-    this(HandshakeAuthenticator.allowAll());
+    this(null);
   }
 
   public HttpVerticle(HandshakeAuthenticator wsAuthenticator) {
@@ -41,6 +44,13 @@ public final class HttpVerticle extends VerticleBase {
     PonchoConfig config = PonchoConfig.from(config());
     BusCodecs.register(vertx);
     http = config.http();
+    return AccessControl.start(vertx, config).compose(started -> {
+      access = started;
+      return listen(config);
+    });
+  }
+
+  private Future<HttpServer> listen(PonchoConfig config) {
     Router router = router(config);
     server = vertx.createHttpServer(WsEndpoint.configure(new HttpServerOptions().setHost(http.host())
         .setTcpNoDelay(true).setTcpFastOpen(true).setDecompressionSupported(true), config.ws()));
@@ -57,10 +67,11 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (server == null) {
-      return Future.succeededFuture();
+      return access == null ? Future.succeededFuture() : access.close();
     }
     return Future.join(webSockets.shutdown(),
-        server.shutdown(http.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        server.shutdown(http.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .transform(done -> access.close());
   }
 
   private Router router(PonchoConfig config) {
@@ -69,10 +80,13 @@ public final class HttpVerticle extends VerticleBase {
     if (config.http().accessLog()) {
       router.route().handler(AccessLog::attach);
     }
+    router.route().handler(SecurityHeaders::apply);
+    // Auth comes before any body is read and before any bus hop, for every route (also ones added later).
+    router.route().handler(access.handler());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     ChatCompletionsHandler chat = new ChatCompletionsHandler(vertx, config);
     ModelsHandler models = new ModelsHandler(vertx);
-    webSockets = new WsEndpoint(vertx, config, wsAuthenticator);
+    webSockets = new WsEndpoint(vertx, config, wsAuthenticator != null ? wsAuthenticator : access.handshake());
     // One route per endpoint keeps the metrics' route label clean; Vert.x Web wants the body handler first.
     router.post("/v1/chat/completions").handler(body).handler(JsonBody::requireJsonContentType)
         .handler(chat::handle);
@@ -80,8 +94,9 @@ public final class HttpVerticle extends VerticleBase {
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
     router.get(WsEndpoint.PATH).handler(webSockets::handle);
     router.get("/health/live").handler(HealthRoutes.live(vertx));
-    router.get("/health/ready").handler(HealthRoutes.ready(vertx));
+    router.get("/health/ready").handler(HealthRoutes.ready(vertx, access));
     new PromptsHandler(vertx, config).mount(router, body);
+    access.mountKeyApi(router);
     if (config.metrics().enabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metrics().registryName()));
     }

@@ -96,6 +96,6 @@ public final class WsEndpoint {
         : Arrays.stream(offered.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     return new HandshakeCredentials(request.getHeader(HttpHeaders.AUTHORIZATION),
         request.getParam(HandshakeCredentials.QUERY_KEY), subprotocols,
-        request.remoteAddress() == null ? null : request.remoteAddress().toString());
+        request.remoteAddress() == null ? null : request.remoteAddress().host());
   }
 }

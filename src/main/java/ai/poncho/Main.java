@@ -3,6 +3,7 @@ package ai.poncho;
 import ai.poncho.config.ConfigException;
 import ai.poncho.config.ConfigLoader;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.http.ReloadSignal;
 import io.vertx.core.Vertx;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +39,9 @@ public final class Main {
       long graceSeconds = config.http().shutdownTimeout().toSeconds() + 5;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitClose(vertx, graceSeconds), "poncho-shutdown"));
       int port = PonchoServer.deploy(vertx, config).toCompletionStage().toCompletableFuture().get();
+      ReloadSignal.install(vertx);
       LOG.info("PonchoAI started: models {} on {}", config.models().keySet(),
-          port > 0 ? "http://" + config.http().host() + ":" + port : "no HTTP on this node");
+          port > 0 ? (config.http().tls().enabled() ? "https://" : "http://") + config.http().host() + ":" + port : "no HTTP on this node");
     } catch (ExecutionException e) {
       LOG.error("PonchoAI failed to start: {}", e.getCause().getMessage(), e.getCause());
       System.exit(1);

@@ -44,6 +44,9 @@ public final class Addresses {
   /** Published {@link CompletionEvent}s, one per finished model call. */
   public static final String METRICS_COMPLETION = "poncho.metrics.completion";
 
+  /** Local, published on SIGHUP: every HTTP verticle reloads its TLS certificate files. */
+  public static final String TLS_RELOAD = "poncho.http.tls-reload";
+
   private static final String PING_PREFIX = "poncho.ping.";
 
   private Addresses() {

@@ -27,6 +27,7 @@ public final class HttpVerticle extends VerticleBase {
   /** A handshake authenticator given by the deployer (tests); null: the configured access control decides. */
   private final HandshakeAuthenticator wsAuthenticator;
   private AccessControl access;
+  private Tls tls;
   private HttpServer server;
   private HttpConfig http;
   private WsEndpoint webSockets;
@@ -52,11 +53,18 @@ public final class HttpVerticle extends VerticleBase {
 
   private Future<HttpServer> listen(PonchoConfig config) {
     Router router = router(config);
-    server = vertx.createHttpServer(WsEndpoint.configure(new HttpServerOptions().setHost(http.host())
-        .setTcpNoDelay(true).setTcpFastOpen(true).setDecompressionSupported(true), config.ws()));
+    HttpServerOptions options = new HttpServerOptions().setHost(http.host()).setTcpNoDelay(true)
+        .setTcpFastOpen(true).setDecompressionSupported(true).setMaxHeaderSize(http.maxHeaderSize())
+        // The request line is the method, the URL and the version: room for the longest method and version.
+        .setMaxInitialLineLength(http.maxUrlLength() + 32);
+    server = vertx.createHttpServer(Tls.apply(WsEndpoint.configure(options, config.ws()), http.tls()));
     // Port 0 means "any": a negative port makes all instances share one random port.
     int port = http.port() == 0 ? -1 : http.port();
     return server.requestHandler(router).listen(port)
+        .compose(s -> Tls.watch(vertx, http.tls(), s).map(watching -> {
+          tls = watching;
+          return s;
+        }))
         .onSuccess(s -> vertx.sharedData().getLocalMap("poncho").put(PORT_KEY, s.actualPort()));
   }
 
@@ -66,6 +74,9 @@ public final class HttpVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    if (tls != null) {
+      tls.stop();
+    }
     if (server == null) {
       return access == null ? Future.succeededFuture() : access.close();
     }
@@ -81,6 +92,10 @@ public final class HttpVerticle extends VerticleBase {
       router.route().handler(AccessLog::attach);
     }
     router.route().handler(SecurityHeaders::apply);
+    if (!config.http().corsOrigins().isEmpty()) {
+      // Before auth: a preflight carries no key.
+      router.route().handler(Cors.handler(config.http().corsOrigins()));
+    }
     // Auth comes before any body is read and before any bus hop, for every route (also ones added later).
     router.route().handler(access.handler());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());

@@ -7,11 +7,13 @@ import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -50,9 +52,15 @@ public final class ChatCompletionsHandler {
             delivery)
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
+          JsonObject body = response.toJson();
+          String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);
+          if (output != null) {
+            // A JSON-output prompt run through the shortcut answers as the prompt API does.
+            body.mergeIn(StreamedOutput.fields(new JsonObject(output)));
+          }
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(MODEL_HEADER, response.model())
-              .end(response.toJson().toBuffer());
+              .end(body.toBuffer());
         })
         .onFailure(ctx::fail);
   }

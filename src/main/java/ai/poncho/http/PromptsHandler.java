@@ -6,6 +6,7 @@ import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
@@ -81,14 +82,7 @@ public final class PromptsHandler {
           JsonObject body = reply.body().toJson();
           String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);
           if (output != null) {
-            JsonObject check = new JsonObject(output);
-            body.put("output", check.getValue("output")).put("output_status", check.getString("status"));
-            if (check.containsKey("error")) {
-              body.put("output_error", check.getString("error"));
-            }
-            if (check.containsKey("violations")) {
-              body.put("output_violations", check.getJsonArray("violations"));
-            }
+            body.mergeIn(StreamedOutput.fields(new JsonObject(output)));
           }
           ctx.response().putHeader(ChatCompletionsHandler.MODEL_HEADER, reply.body().model());
           json(ctx, body);

@@ -5,7 +5,10 @@ import ai.poncho.error.GatewayError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -40,7 +43,7 @@ final class KeyRequest {
   Boolean enabled;
   KeyLimits limits;
 
-  private KeyRequest(JsonObject body, boolean create, Instant now) {
+  private KeyRequest(JsonObject body, boolean create) {
     this.body = body;
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field)) {
@@ -54,17 +57,17 @@ final class KeyRequest {
     models = has("models") ? models() : null;
     endpoints = has("endpoints") ? endpoints() : null;
     metadata = has("metadata") ? metadata() : null;
-    expiresAt = has("expires_at") ? expiresAt(create, now) : null;
+    expiresAt = has("expires_at") ? expiresAt() : null;
     enabled = has("enabled") ? enabled() : create ? Boolean.TRUE : null;
     limits = KeyLimits.parse(body, problems::put);
   }
 
-  static KeyRequest create(JsonObject body, Instant now) {
-    return new KeyRequest(body, true, now).validated();
+  static KeyRequest create(JsonObject body) {
+    return new KeyRequest(body, true).validated();
   }
 
-  static KeyRequest patch(JsonObject body, Instant now) {
-    return new KeyRequest(body, false, now).validated();
+  static KeyRequest patch(JsonObject body) {
+    return new KeyRequest(body, false).validated();
   }
 
   boolean has(String field) {
@@ -176,7 +179,8 @@ final class KeyRequest {
     return object;
   }
 
-  private Instant expiresAt(boolean create, Instant now) {
+  /** Unix seconds, or ISO-8601: with an offset, or a UTC date-time or date without one. A past time is allowed. */
+  private Instant expiresAt() {
     Object value = body.getValue("expires_at");
     if (value == null) {
       return null;
@@ -186,19 +190,28 @@ final class KeyRequest {
         && number.longValue() > 0) {
       instant = Instant.ofEpochSecond(number.longValue());
     } else if (value instanceof String s) {
-      try {
-        instant = OffsetDateTime.parse(s).toInstant();
-      } catch (DateTimeParseException e) {
-        instant = null;
-      }
+      instant = isoInstant(s.trim());
     }
     if (instant == null) {
-      problems.put("expires_at", "must be a Unix time in seconds or an ISO-8601 date-time with offset");
-    } else if (create && !instant.isAfter(now)) {
-      problems.put("expires_at", "must be in the future");
-      instant = null;
+      problems.put("expires_at", "must be a Unix time in seconds or an ISO-8601 date-time (e.g. 2027-06-30T00:00:00Z)");
     }
     return instant;
+  }
+
+  private static Instant isoInstant(String text) {
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException notOffset) {
+      try {
+        return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+      } catch (DateTimeParseException notLocal) {
+        try {
+          return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException notDate) {
+          return null;
+        }
+      }
+    }
   }
 
   private Boolean enabled() {

@@ -60,7 +60,7 @@ public final class KeysHandler {
 
   private void create(RoutingContext ctx) {
     Instant now = clock.instant();
-    KeyRequest request = KeyRequest.create(JsonBody.object(ctx), now);
+    KeyRequest request = KeyRequest.create(JsonBody.object(ctx));
     String secret = KeySecrets.newSecret();
     ApiKey key = new ApiKey(KeySecrets.newId(), KeySecrets.hash(secret), KeySecrets.hint(secret), request.name,
         request.role, request.models == null ? java.util.List.of() : request.models,
@@ -112,7 +112,7 @@ public final class KeysHandler {
     String id = ctx.pathParam("id");
     JsonObject body = JsonBody.object(ctx);
     Instant now = clock.instant();
-    KeyRequest request = KeyRequest.patch(body, now);
+    KeyRequest request = KeyRequest.patch(body);
     store.update(id, key -> request.applyTo(key, now)).onSuccess(key -> {
       if (key == null) {
         ctx.fail(notFound(id));

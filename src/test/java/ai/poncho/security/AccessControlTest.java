@@ -217,6 +217,9 @@ class AccessControlTest {
         .put("expires_at", Instant.now().plusSeconds(2).toString())));
     assertThat(http.chat(soon, "mock").statusCode()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(10)).until(() -> http.chat(soon, "mock").statusCode() == 401);
+
+    String born = secretOf(http.createKey(MASTER, key("user").put("expires_at", "2020-01-01T00:00:00")));
+    assertThat(error(http.chat(born, "mock")).getString("message")).contains("expired");
   }
 
   @Test

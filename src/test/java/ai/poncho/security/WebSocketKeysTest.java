@@ -78,6 +78,7 @@ class WebSocketKeysTest {
     assertWorks(options().setURI(WsEndpoint.PATH + "?api_key=" + URLEncoder.encode(user, StandardCharsets.UTF_8)));
     assertWorks(options().addSubProtocol(WsEndpoint.SUBPROTOCOL).addSubProtocol("poncho.key." + user));
     assertWorks(options().putHeader("Authorization", "Bearer " + MASTER));
+    assertWorks(options().putHeader("x-api-key", user));
   }
 
   @Test

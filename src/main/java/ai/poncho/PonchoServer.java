@@ -1,6 +1,7 @@
 package ai.poncho;
 
 import ai.poncho.cluster.HazelcastSetup;
+import ai.poncho.cluster.NodeWatch;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.http.HttpVerticle;
 import ai.poncho.metrics.MetricsVerticle;
@@ -62,8 +63,13 @@ public final class PonchoServer {
     if (!config.cluster().enabled()) {
       return Future.succeededFuture(builder.with(options).build());
     }
-    options.setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()));
-    return builder.with(options).withClusterManager(HazelcastSetup.clusterManager(config.cluster())).buildClustered();
+    // The bus pings each peer it sends to; a peer that stops answering (a half-open connection, as when a
+    // host vanishes without a reset) is cut off after member_timeout instead of Vert.x's 20 s.
+    options.setEventBusOptions(new EventBusOptions().setHost(config.cluster().host())
+        .setClusterPingInterval(config.cluster().heartbeatInterval().toMillis())
+        .setClusterPingReplyInterval(config.cluster().memberTimeout().toMillis()));
+    return builder.with(options).withClusterManager(HazelcastSetup.clusterManager(config.cluster())).buildClustered()
+        .onSuccess(vertx -> NodeWatch.install(vertx, config.cluster()));
   }
 
   /**

@@ -68,6 +68,11 @@ class LocalFirstCodecTest {
     DispatchRequest request = new DispatchRequest("req-2", "call_1", request().withStream(false));
     assertThat(roundTrip(DispatchRequest.class, request, DispatchRequest::toJson, DispatchRequest::fromJson))
         .isEqualTo(request);
+    DispatchRequest attempt = request.forAttempt("call_1~2", "poncho.watch.z");
+    assertThat(roundTrip(DispatchRequest.class, attempt, DispatchRequest::toJson, DispatchRequest::fromJson))
+        .isEqualTo(attempt);
+    StreamOpen open = new StreamOpen("req-1", request(), "poncho.stream.sink.x", "s1", 16).forAttempt("s1~2", "w");
+    assertThat(roundTrip(StreamOpen.class, open, StreamOpen::toJson, StreamOpen::fromJson)).isEqualTo(open);
   }
 
   @Test
@@ -100,6 +105,11 @@ class LocalFirstCodecTest {
     StreamStarted started = new StreamStarted("poncho.stream.control.y", "m");
     assertThat(roundTrip(StreamStarted.class, started, StreamStarted::toJson, StreamStarted::fromJson))
         .isEqualTo(started);
+    StreamStarted onNode = new StreamStarted("poncho.stream.control.y", "m", "node-1");
+    assertThat(roundTrip(StreamStarted.class, onNode, StreamStarted::toJson, StreamStarted::fromJson))
+        .isEqualTo(onNode);
+    Accepted accepted = new Accepted("call_1~2", "node-2");
+    assertThat(roundTrip(Accepted.class, accepted, Accepted::toJson, Accepted::fromJson)).isEqualTo(accepted);
     CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop");
     assertThat(roundTrip(CompletionEvent.class, event, CompletionEvent::toJson, CompletionEvent::fromJson))
         .isEqualTo(event);

@@ -57,8 +57,15 @@ class NodeFailureTest {
     nodes.forEach(NodeProcess::close);
   }
 
-  /** What one request saw: {@code ok}, {@code error} (a proper error), {@code bad} or {@code hung}. */
-  record Outcome(boolean stream, long start, long end, String kind, String detail) {
+  /**
+   * What one request saw: {@code ok}, {@code error} (a proper error), {@code bad} or {@code hung};
+   * {@code via} is {@code json}, {@code sse} or {@code ws}.
+   */
+  record Outcome(String via, long start, long end, String kind, String detail) {
+
+    boolean stream() {
+      return !via.equals("json");
+    }
   }
 
   private JsonObject config(String... verticles) {
@@ -106,13 +113,13 @@ class NodeFailureTest {
     awaitReady(client);
 
     // SIGTERM under load: the node drains what it runs, takes nothing new, leaves; nothing fails.
-    Load drain = new Load(vertx, client, 10);
-    sleepUnderLoad(3000);
+    Load drain = new Load(vertx, client, port, 10);
+    sleepUnderLoad(2500);
     long drainAt = System.currentTimeMillis();
     second.terminate();
     assertThat(second.awaitExit(Duration.ofSeconds(25))).isNotEqualTo(137);
     long drainedMs = System.currentTimeMillis() - drainAt;
-    sleepUnderLoad(1500);
+    sleepUnderLoad(1000);
     List<Outcome> drained = drain.stop();
     assertThat(drained).hasSizeGreaterThan(20);
     assertThat(drained).as(summary(drained)).allMatch(o -> o.kind().equals("ok"));
@@ -122,12 +129,12 @@ class NodeFailureTest {
     awaitReady(client);
 
     // kill -9 under load.
-    Load load = new Load(vertx, client, 15);
+    Load load = new Load(vertx, client, port, 15);
     Readiness readiness = new Readiness(vertx, client);
-    sleepUnderLoad(3500);
+    sleepUnderLoad(3000);
     long killAt = System.currentTimeMillis();
     first.kill();
-    sleepUnderLoad(9000);
+    sleepUnderLoad(7000);
     List<Outcome> outcomes = load.stop();
     List<Integer> ready = readiness.stop();
 
@@ -154,7 +161,7 @@ class NodeFailureTest {
 
   private static String summary(List<Outcome> outcomes) {
     return outcomes.size() + " requests: " + outcomes.stream()
-        .collect(Collectors.groupingBy(o -> (o.stream() ? "stream " : "json ") + o.kind()
+        .collect(Collectors.groupingBy(o -> o.via() + " " + o.kind()
             + (o.kind().equals("ok") ? "" : " " + o.detail()), Collectors.counting()));
   }
 
@@ -175,7 +182,10 @@ class NodeFailureTest {
     Thread.sleep(millis);
   }
 
-  /** {@code workers} streamed and as many non-streamed clients, each sending its next request as soon as one ends. */
+  /**
+   * {@code workers} SSE and as many JSON clients, each sending its next request as soon as one ends,
+   * plus a few WebSocket clients running one generation after another on their socket.
+   */
   private static final class Load {
 
     private final Vertx vertx;
@@ -183,13 +193,97 @@ class NodeFailureTest {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final List<Outcome> outcomes = new CopyOnWriteArrayList<>();
     private final List<Future<Void>> workers = new ArrayList<>();
+    private final List<Object> wsClients = new ArrayList<>();
 
-    Load(Vertx vertx, WebClient client, int workers) {
+    Load(Vertx vertx, WebClient client, int port, int workers) {
       this.vertx = vertx;
       this.client = client;
       for (int i = 0; i < workers; i++) {
         this.workers.add(worker(true));
         this.workers.add(worker(false));
+      }
+      for (int i = 0; i < 4; i++) {
+        this.workers.add(wsWorker(port));
+      }
+    }
+
+    private Future<Void> wsWorker(int port) {
+      Promise<Void> done = Promise.promise();
+      // Vert.x closes a WebSocketClient that becomes unreachable, sockets included: hold on to it.
+      io.vertx.core.http.WebSocketClient wsClient = vertx.createWebSocketClient();
+      wsClients.add(wsClient);
+      vertx.runOnContext(v -> wsClient.connect(port, "127.0.0.1", "/api/v1/ws")
+          .onFailure(done::tryFail)
+          .onSuccess(ws -> new WsGenerations(ws, done).next()));
+      return done.future();
+    }
+
+    /** One socket's generations, one at a time; each ends with a done or error frame, or is hung. */
+    private final class WsGenerations {
+
+      private final io.vertx.core.http.WebSocket ws;
+      private final Promise<Void> done;
+      private String id;
+      private long start;
+      private long timer = -1;
+      private int count;
+
+      WsGenerations(io.vertx.core.http.WebSocket ws, Promise<Void> done) {
+        this.ws = ws;
+        this.done = done;
+        ws.textMessageHandler(this::onFrame);
+        ws.closeHandler(v -> {
+          if (id != null) {
+            end("bad", "socket closed " + ws.closeStatusCode());
+          }
+          done.tryComplete();
+        });
+      }
+
+      void next() {
+        if (stopping.get()) {
+          id = null;
+          ws.close();
+          return;
+        }
+        id = "g" + ++count;
+        start = System.currentTimeMillis();
+        String current = id;
+        timer = vertx.setTimer(BOUND.toMillis(), t -> {
+          if (current.equals(id)) {
+            outcomes.add(new Outcome("ws", start, System.currentTimeMillis(), "hung", current));
+            id = null;
+            ws.close();
+          }
+        });
+        ws.writeTextMessage(new JsonObject().put("type", "chat").put("id", id).put("request", new JsonObject()
+            .put("model", "mock").put("metadata", new JsonObject().put("mock_chunks", 20)
+                .put("mock_chunk_delay_ms", 100))
+            .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "ws"))))
+            .encode());
+      }
+
+      private void onFrame(String text) {
+        JsonObject frame = new JsonObject(text);
+        if (id == null || !id.equals(frame.getString("id"))) {
+          return;
+        }
+        switch (frame.getString("type")) {
+          case "done" -> end("ok", "");
+          case "error" -> {
+            JsonObject error = frame.getJsonObject("error");
+            boolean proper = error != null && error.getString("type") != null && error.getString("code") != null;
+            end(proper ? "error" : "bad", proper ? "frame " + error.getString("code") : text);
+          }
+          default -> { }
+        }
+      }
+
+      private void end(String kind, String detail) {
+        vertx.cancelTimer(timer);
+        outcomes.add(new Outcome("ws", start, System.currentTimeMillis(), kind, detail));
+        id = null;
+        next();
       }
     }
 
@@ -231,40 +325,41 @@ class NodeFailureTest {
     long end = System.currentTimeMillis();
     if (response == null) {
       String kind = failure instanceof java.util.concurrent.TimeoutException ? "hung" : "bad";
-      return new Outcome(stream, start, end, kind, String.valueOf(failure));
+      return new Outcome(stream ? "sse" : "json", start, end, kind, String.valueOf(failure));
     }
     String text = response.bodyAsString() == null ? "" : response.bodyAsString();
+    String via = stream ? "sse" : "json";
     if (response.statusCode() != 200) {
-      return errorOutcome(stream, start, end, response.statusCode(), text);
+      return errorOutcome(via, start, end, response.statusCode(), text);
     }
     if (!stream) {
       boolean ok = text.contains("Mock reply to: node failure");
-      return new Outcome(false, start, end, ok ? "ok" : "bad", text);
+      return new Outcome(via, start, end, ok ? "ok" : "bad", text);
     }
     List<String> data = Sse.data(text);
     if (!data.isEmpty() && data.get(data.size() - 1).equals("[DONE]") && !text.contains("\"error\"")) {
-      return new Outcome(true, start, end, "ok", "");
+      return new Outcome(via, start, end, "ok", "");
     }
     if (!data.isEmpty() && !data.contains("[DONE]")) {
       JsonObject error = new JsonObject(data.get(data.size() - 1)).getJsonObject("error");
       if (error != null && error.getString("type") != null && error.getString("code") != null) {
-        return new Outcome(true, start, end, "error", "sse " + error.getString("code"));
+        return new Outcome(via, start, end, "error", "event " + error.getString("code"));
       }
     }
-    return new Outcome(true, start, end, "bad", text);
+    return new Outcome(via, start, end, "bad", text);
   }
 
-  private static Outcome errorOutcome(boolean stream, long start, long end, int status, String text) {
+  private static Outcome errorOutcome(String via, long start, long end, int status, String text) {
     try {
       JsonObject error = new JsonObject(text).getJsonObject("error");
       if ((status == 502 || status == 503) && error != null && error.getString("type") != null
           && error.getString("code") != null) {
-        return new Outcome(stream, start, end, "error", status + " " + error.getString("code"));
+        return new Outcome(via, start, end, "error", status + " " + error.getString("code"));
       }
     } catch (RuntimeException notJson) {
       // reported below as a bad answer
     }
-    return new Outcome(stream, start, end, "bad", status + " " + text);
+    return new Outcome(via, start, end, "bad", status + " " + text);
   }
 
   /** Polls the front end's readiness every 250 ms. */

@@ -7,6 +7,7 @@ import ai.poncho.chat.Ids;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -60,9 +61,9 @@ public final class RemoteChatStream {
    * id), and once open the producer's node is watched: if it leaves, the stream ends with a
    * {@code node_lost} error.
    */
-  public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, ChatRequest request,
-                                              int window, long openTimeoutMs, long idleTimeoutMs,
-                                              Future<Void> cancelled) {
+  public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, Caller caller,
+                                              ChatRequest request, int window, long openTimeoutMs,
+                                              long idleTimeoutMs, Future<Void> cancelled) {
     RemoteChatStream stream = new RemoteChatStream(vertx, window, idleTimeoutMs);
     cancelled.onComplete(gone -> {
       if (stream.started != null) {
@@ -77,7 +78,8 @@ public final class RemoteChatStream {
             RemoteChatStream::onEvent)
         .compose(endpoint -> {
           stream.sink = endpoint;
-          StreamOpen open = new StreamOpen(requestId, request, endpoint.address(), stream.streamId, window);
+          StreamOpen open = new StreamOpen(requestId, caller, request, endpoint.address(), stream.streamId,
+              window);
           stream.opening = GuardedCall.request(vertx, address, stream.streamId, (id, watch) -> {
             endpoint.remove(stream.streamId);
             stream.streamId = id;
@@ -101,6 +103,11 @@ public final class RemoteChatStream {
             stream.sink.remove(stream.streamId);
           }
         });
+  }
+
+  /** The output check a prompt stream asks its writer to run ({@link StreamStarted#output()}), or null. */
+  public io.vertx.core.json.JsonObject outputCheck() {
+    return started.output();
   }
 
   /** The model actually serving this stream (after any fallback). */

@@ -5,6 +5,7 @@ import ai.poncho.bus.GuardedCall;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.Ids;
+import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -24,7 +25,8 @@ final class CompletionCall {
 
   static Future<Message<ChatResponse>> send(Vertx vertx, RoutingContext ctx, String address, ChatRequest request,
                                             DeliveryOptions delivery) {
-    DispatchRequest call = new DispatchRequest(RequestContext.id(ctx), Ids.random("call_"), request);
+    DispatchRequest call = new DispatchRequest(RequestContext.id(ctx), Ids.random("call_"), Caller.of(ctx),
+        request);
     GuardedCall<ChatResponse> guarded = GuardedCall.request(vertx, address, call.callId(), call::forAttempt,
         delivery, true);
     ctx.response().closeHandler(v -> guarded.cancel());

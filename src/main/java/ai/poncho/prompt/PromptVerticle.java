@@ -7,6 +7,7 @@ import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.GuardedCall;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
+import ai.poncho.bus.StreamStarted;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.cluster.NodeWatch;
@@ -71,7 +72,7 @@ public final class PromptVerticle extends VerticleBase {
         .description("Prompt files whose current version does not load").register(registry);
     Gauge.builder("poncho.prompt.prompts", this, v -> v.library.prompts().size())
         .description("Prompts being served").register(registry);
-    loader = new PromptLoader(Path.of(prompts.dir()), prompts, cache);
+    loader = new PromptLoader(Path.of(prompts.dir()), Path.of(prompts.toolsDir()), prompts, cache);
     renderer = new PromptRenderer(prompts, config.defaultModel());
     return reload().compose(v -> {
       if (!prompts.reloadInterval().isZero()) {
@@ -153,10 +154,11 @@ public final class PromptVerticle extends VerticleBase {
     renderOffLoop(() -> PromptCall.from(open.request()))
         .compose(rendered -> {
           StreamOpen forward = open.withRequest(rendered.toChatRequest(open.request()));
-          return GuardedCall.request(vertx, Addresses.DISPATCH_STREAM, open.streamId(), forward::forAttempt,
-              delivery, false).reply();
+          return GuardedCall.<StreamStarted>request(vertx, Addresses.DISPATCH_STREAM, open.streamId(),
+                  forward::forAttempt, delivery, false).reply()
+              .map(reply -> reply.body().withOutput(StreamedOutput.spec(rendered.prompt())));
         })
-        .onSuccess(reply -> message.reply(reply.body()))
+        .onSuccess(message::reply)
         .onFailure(failure -> Replies.fail(message, failure));
   }
 

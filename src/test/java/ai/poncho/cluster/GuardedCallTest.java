@@ -19,6 +19,7 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
+import ai.poncho.security.Caller;
 import ai.poncho.testing.NodeProcess;
 import ai.poncho.testing.TestServer;
 import io.vertx.core.Future;
@@ -111,7 +112,7 @@ class GuardedCallTest {
     }).completion());
     await(taker.eventBus().<String>consumer(Addresses.DISPATCH_CANCEL, message -> cancels.add(message.body()))
         .completion());
-    DispatchRequest call = new DispatchRequest("req", "call_a", chat());
+    DispatchRequest call = new DispatchRequest("req", "call_a", Caller.ANONYMOUS, chat());
 
     Message<String> reply = await(onCaller(() -> GuardedCall.<String>request(caller, ADDRESS, call.callId(),
         call::forAttempt, LONG, true).reply()));
@@ -124,7 +125,7 @@ class GuardedCallTest {
   @Test
   void noNodeTakingTheRequestEndsIn503AfterEveryAttempt() {
     await(taker.eventBus().<DispatchRequest>consumer(ADDRESS, message -> { }).completion());
-    DispatchRequest call = new DispatchRequest("req", "call_b", chat());
+    DispatchRequest call = new DispatchRequest("req", "call_b", Caller.ANONYMOUS, chat());
     long start = System.nanoTime();
 
     Throwable failure = awaitFailure(onCaller(() -> GuardedCall.<String>request(caller, ADDRESS, call.callId(),
@@ -143,7 +144,7 @@ class GuardedCallTest {
     await(taker.eventBus().<DispatchRequest>consumer(ADDRESS, message -> taker.eventBus()
         .sender(message.body().watchAddress()).write(new Accepted(message.body().callId(), node))
         .onComplete(taken)).completion());
-    DispatchRequest call = new DispatchRequest("req", "call_c", chat());
+    DispatchRequest call = new DispatchRequest("req", "call_c", Caller.ANONYMOUS, chat());
     Future<Message<String>> reply = onCaller(() -> GuardedCall.<String>request(caller, ADDRESS, call.callId(),
         call::forAttempt, LONG, true).reply());
     await(taken.future());
@@ -160,10 +161,10 @@ class GuardedCallTest {
     String node = NodeWatch.of(taker).localNode();
     await(taker.eventBus().<StreamOpen>consumer(ADDRESS, message -> {
       Accepted.send(taker.eventBus(), message.body().watchAddress(), message.body().streamId(), node);
-      message.reply(new StreamStarted("test.control.nowhere", "mock", node));
+      message.reply(new StreamStarted("test.control.nowhere", "mock").withNode(node));
     }).completion());
     Promise<GatewayError> failed = Promise.promise();
-    await(onCaller(() -> RemoteChatStream.open(caller, ADDRESS, "req", chat(), 16, 60_000, 60_000,
+    await(onCaller(() -> RemoteChatStream.open(caller, ADDRESS, "req", Caller.ANONYMOUS, chat(), 16, 60_000, 60_000,
             Promise.<Void>promise().future())
         .map(stream -> stream.handler(chunk -> { }).endHandler(end -> failed.tryFail("ended"))
             .failureHandler(failed::tryComplete))));

@@ -48,6 +48,7 @@ public final class GuardedCall<T> {
   private String id;
   private int attempt;
   private boolean accepted;
+  private boolean cancelled;
   private long timer = -1;
   private NodeWatch.Watch watch;
   private NodeWatch.Watch anyLeft;
@@ -97,12 +98,23 @@ public final class GuardedCall<T> {
     return result.future();
   }
 
-  /** The caller gave up (its client left): stop retrying and cancel the attempt in flight. */
+  /**
+   * The caller gave up (its client left): the attempt in flight is cancelled and none follows. Its
+   * reply still completes this call, so a stream that opened anyway can be stopped by its consumer.
+   */
   public void cancel() {
-    if (!result.future().isComplete()) {
-      cleanup();
+    if (!cancelled && !result.future().isComplete()) {
+      cancelled = true;
       vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, id);
+    }
+  }
+
+  /** Sends the next attempt, unless the caller gave up meanwhile. */
+  private void sendAgain() {
+    if (cancelled) {
       result.tryFail(ProviderCall.CANCELLED.toException());
+    } else {
+      send();
     }
   }
 
@@ -140,7 +152,7 @@ public final class GuardedCall<T> {
     if (reply.failed() && HANDED_BACK.equals(Errors.toGatewayError(reply.cause()).code())
         && attempt < attempts) {
       cleanup();
-      send();
+      sendAgain();
       return;
     }
     cleanup();
@@ -161,8 +173,8 @@ public final class GuardedCall<T> {
     }
     cleanup();
     vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, attemptId);
-    if (attempt < attempts) {
-      send();
+    if (attempt < attempts || cancelled) {
+      sendAgain();
       return;
     }
     result.tryFail(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "no_node_available", null,
@@ -180,7 +192,7 @@ public final class GuardedCall<T> {
     }
     cleanup();
     vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, attemptId);
-    send();
+    sendAgain();
   }
 
   private void onNodeLost(String attemptId) {

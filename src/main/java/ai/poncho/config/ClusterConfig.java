@@ -16,12 +16,14 @@ import java.util.regex.Pattern;
  * service's DNS name or the Kubernetes API). {@code hazelcast_config} replaces all of that with a
  * Hazelcast XML or YAML file. {@code heartbeat_interval} and {@code member_timeout} say how soon a dead
  * node is noticed; {@code accept_timeout} how long a request waits for a node to take it before it is
- * handed to another one.
+ * handed to another one. {@code bus_port} fixes the event bus's own TCP port (0: any free port), for
+ * firewalls and container port lists. {@code host: 0.0.0.0} lets Hazelcast listen on every interface
+ * and pick the address other nodes are told, which the event bus then uses too.
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port, List<String> members,
                             List<String> verticles, Discovery discovery, Multicast multicast, Kubernetes kubernetes,
                             String hazelcastConfig, Duration heartbeatInterval, Duration memberTimeout,
-                            Duration acceptTimeout, int handoffAttempts) {
+                            Duration acceptTimeout, int handoffAttempts, int busPort) {
 
   public static final List<String> ALL = List.of("http", "prompt", "dispatch", "metrics");
 
@@ -84,7 +86,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
     return new ClusterConfig(enabled, reader.string("name", "poncho"), reader.string("host", "127.0.0.1"),
         reader.integer("port", 5701, 1, 65535), members, verticles.isEmpty() ? ALL : verticles, discovery,
         multicast, kubernetes, hazelcastConfig, heartbeat, memberTimeout, acceptTimeout,
-        reader.integer("handoff_attempts", 3, 1, 10));
+        reader.integer("handoff_attempts", 3, 1, 10), reader.integer("bus_port", 0, 0, 65535));
   }
 
   /** A list, or one string of comma-separated members (as an environment variable gives it). */

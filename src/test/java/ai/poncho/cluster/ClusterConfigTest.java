@@ -43,9 +43,10 @@ class ClusterConfigTest {
 
   @Test
   void tcpMembersBecomeTheHazelcastTcpJoinWithFastFailureDetection() {
-    ClusterConfig cluster = cluster(new JsonObject().put("name", "prod").put("port", 5801)
+    ClusterConfig cluster = cluster(new JsonObject().put("name", "prod").put("port", 5801).put("bus_port", 5850)
         .put("members", new JsonArray().add("10.0.0.5").add("10.0.0.6:5801")));
     assertThat(cluster.discovery()).isEqualTo(ClusterConfig.Discovery.TCP);
+    assertThat(cluster.busPort()).isEqualTo(5850);
     Config config = HazelcastSetup.config(cluster);
     JoinConfig join = config.getNetworkConfig().getJoin();
     assertThat(config.getClusterName()).isEqualTo("prod");
@@ -108,11 +109,12 @@ class ClusterConfigTest {
         "cluster.members: must list at least one member when cluster.discovery is tcp");
     assertThat(problems(new JsonObject().put("discovery", "gossip").put("members", "10.0.0.5:99999, bad host")
         .put("heartbeat_interval", "2s").put("member_timeout", "3s").put("accept_timeout", "10ms")
-        .put("kubernetes", new JsonObject().put("service_port", 70000))))
+        .put("bus_port", -1).put("kubernetes", new JsonObject().put("service_port", 70000))))
         .contains("cluster.discovery: must be one of kubernetes, multicast, tcp (got 'gossip')",
             "cluster.members: '10.0.0.5:99999' is not a host or host:port (e.g. 10.0.0.5 or 10.0.0.5:5701)",
             "cluster.members: 'bad host' is not a host or host:port (e.g. 10.0.0.5 or 10.0.0.5:5701)",
             "cluster.kubernetes.service_port: must be between 0 and 65535 (got 70000)",
+            "cluster.bus_port: must be between 0 and 65535 (got -1)",
             "cluster.member_timeout: must be at least twice heartbeat_interval (2000ms), or a single late "
                 + "heartbeat would drop a live node",
             "cluster.accept_timeout: must be at least 100ms");

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -50,7 +52,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
   }
 
   static ClusterConfig from(ConfigReader reader) {
-    List<String> verticles = reader.strings("verticles");
+    List<String> verticles = commaSeparated(reader.strings("verticles"));
     for (String verticle : verticles) {
       if (!ALL.contains(verticle)) {
         reader.problem("verticles", "unknown verticle '" + verticle + "' (known: " + String.join(", ", ALL) + ")");
@@ -58,7 +60,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
     }
     List<String> members = members(reader);
     String discoveryName = reader.oneOf("discovery", members.isEmpty() ? "multicast" : "tcp", Discovery.NAMES);
-    Discovery discovery = Discovery.valueOf(discoveryName.toUpperCase(java.util.Locale.ROOT));
+    Discovery discovery = Discovery.valueOf(discoveryName.toUpperCase(Locale.ROOT));
     ConfigReader multicastSection = reader.section("multicast");
     Multicast multicast = new Multicast(multicastSection.string("group", "224.2.2.3"),
         multicastSection.integer("port", 54327, 1, 65535));
@@ -92,20 +94,31 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
   /** A list, or one string of comma-separated members (as an environment variable gives it). */
   private static List<String> members(ConfigReader reader) {
     List<String> members = new ArrayList<>();
-    for (String entry : reader.strings("members")) {
-      for (String member : entry.split(",")) {
-        String trimmed = member.trim();
-        if (trimmed.isEmpty()) {
-          continue;
-        }
-        java.util.regex.Matcher m = MEMBER.matcher(trimmed);
-        if (!m.matches() || m.group(3) != null && (Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535)) {
-          reader.problem("members", "'" + trimmed + "' is not a host or host:port (e.g. 10.0.0.5 or 10.0.0.5:5701)");
-        }
-        members.add(trimmed);
+    for (String member : commaSeparated(reader.strings("members"))) {
+      Matcher m = MEMBER.matcher(member);
+      if (!m.matches() || m.group(3) != null && !validPort(Integer.parseInt(m.group(3)))) {
+        reader.problem("members", "'" + member + "' is not a host or host:port (e.g. 10.0.0.5 or 10.0.0.5:5701)");
       }
+      members.add(member);
     }
     return List.copyOf(members);
+  }
+
+  private static boolean validPort(int port) {
+    return port >= 1 && port <= 65535;
+  }
+
+  /** Items of a list, each of which may itself be comma-separated (as one environment variable gives them). */
+  private static List<String> commaSeparated(List<String> entries) {
+    List<String> items = new ArrayList<>();
+    for (String entry : entries) {
+      for (String item : entry.split(",")) {
+        if (!item.isBlank()) {
+          items.add(item.trim());
+        }
+      }
+    }
+    return items;
   }
 
   private static void check(ConfigReader reader, Discovery discovery, List<String> members, Kubernetes kubernetes,
@@ -117,7 +130,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
         }
       }
       Path file = Path.of(hazelcastConfig);
-      String lower = hazelcastConfig.toLowerCase(java.util.Locale.ROOT);
+      String lower = hazelcastConfig.toLowerCase(Locale.ROOT);
       if (!Files.isReadable(file) || Files.isDirectory(file)) {
         reader.problem("hazelcast_config", "cannot read '" + hazelcastConfig + "'");
       } else if (!lower.endsWith(".xml") && !lower.endsWith(".yaml") && !lower.endsWith(".yml")) {
@@ -130,7 +143,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
     }
     if (discovery != Discovery.TCP && !members.isEmpty()) {
       reader.problem("members", "is only used with cluster.discovery: tcp (discovery is "
-          + discovery.name().toLowerCase(java.util.Locale.ROOT) + ")");
+          + discovery.name().toLowerCase(Locale.ROOT) + ")");
     }
     if (discovery == Discovery.KUBERNETES && kubernetes.serviceDns() != null
         && (kubernetes.serviceName() != null || kubernetes.namespace() != null)) {

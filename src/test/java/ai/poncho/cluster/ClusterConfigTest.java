@@ -62,11 +62,13 @@ class ClusterConfigTest {
   }
 
   @Test
-  void membersFromOneEnvironmentVariableAreSplitOnCommas() {
+  void listsFromOneEnvironmentVariableAreSplitOnCommas() {
     JsonObject json = EnvOverrides.apply(TestServer.config().put("cluster", new JsonObject().put("enabled", true)),
-        Map.of("PONCHO_CLUSTER__MEMBERS", "10.0.0.5, 10.0.0.6:5701", "PONCHO_CLUSTER__MEMBER_TIMEOUT", "8s"));
+        Map.of("PONCHO_CLUSTER__MEMBERS", "10.0.0.5, 10.0.0.6:5701", "PONCHO_CLUSTER__MEMBER_TIMEOUT", "8s",
+            "PONCHO_CLUSTER__VERTICLES", "http,prompt"));
     ClusterConfig cluster = PonchoConfig.from(json).cluster();
     assertThat(cluster.members()).containsExactly("10.0.0.5", "10.0.0.6:5701");
+    assertThat(cluster.verticles()).containsExactly("http", "prompt");
     assertThat(cluster.memberTimeout()).isEqualTo(Duration.ofSeconds(8));
     assertThat(HazelcastSetup.config(cluster).getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("8");
   }

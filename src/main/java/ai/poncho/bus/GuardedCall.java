@@ -22,7 +22,7 @@ import java.util.function.BiFunction;
  *   <li>accepted: the taker's node is watched; if it leaves, the call fails at once with 502
  *       {@code node_lost} (it may have reached the upstream, so it is not repeated);</li>
  *   <li>not accepted within {@code cluster.accept_timeout}, or handed back by a draining node
- *       ({@code node_draining}): it never reached an upstream, so it is abandoned (its id published on
+ *       ({@code node_unavailable}): it never reached an upstream, so it is abandoned (its id published on
  *       {@link Addresses#DISPATCH_CANCEL}, in case a slow node still has it) and sent again under a new
  *       id, up to {@code cluster.handoff_attempts} times, which reaches a live node once the cluster has
  *       dropped the dead one; then 503 {@code no_node_available}. When a node leaves, the attempts not
@@ -33,8 +33,8 @@ import java.util.function.BiFunction;
 public final class GuardedCall<T> {
 
   private static final String WATCH_PREFIX = "poncho.watch.";
-  /** The code of a draining node's refusal: the caller hands the request to another node. */
-  public static final String HANDED_BACK = "node_draining";
+  /** The code of a refusal by a node that cannot take the request (draining) or could not place it: the caller hands it to another node. */
+  public static final String HANDED_BACK = "node_unavailable";
 
   private final Vertx vertx;
   private final String address;
@@ -192,7 +192,12 @@ public final class GuardedCall<T> {
     }
     cleanup();
     vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, attemptId);
-    sendAgain();
+    if (attempts == 1) {
+      // A forwarder that must keep its id gives the request back to its own caller, which re-sends it.
+      result.tryFail(handBack("The node the request went to left the cluster.").toException());
+    } else {
+      sendAgain();
+    }
   }
 
   private void onNodeLost(String attemptId) {
@@ -201,6 +206,11 @@ public final class GuardedCall<T> {
     }
     cleanup();
     result.tryFail(nodeLost().toException());
+  }
+
+  /** A refusal that tells the caller to give the request to another node: nothing of it has run. */
+  public static GatewayError handBack(String message) {
+    return GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, HANDED_BACK, null, message);
   }
 
   /** The error of a call or stream whose node left the cluster while it ran there. */

@@ -131,8 +131,7 @@ public final class DispatchVerticle extends VerticleBase {
    */
   private boolean take(Message<?> message, String watchAddress, String id) {
     if (draining) {
-      GatewayError handBack = GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, GuardedCall.HANDED_BACK, null,
-          "The model dispatcher is shutting down.");
+      GatewayError handBack = GuardedCall.handBack("The model dispatcher is shutting down.");
       message.fail(handBack.status(), handBack.toJson().encode());
       return false;
     }

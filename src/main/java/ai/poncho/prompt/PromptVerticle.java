@@ -146,7 +146,7 @@ public final class PromptVerticle extends VerticleBase {
   /**
    * Renders, then opens the stream at dispatch. The stream id tags the chunks the consumer routes, so
    * this hop does not re-send under a new id: a dispatch node that hands it back fails the open with
-   * {@code node_draining}, and the consumer re-sends the whole open.
+   * {@code node_unavailable}, and the consumer re-sends the whole open.
    */
   private void stream(Message<StreamOpen> message) {
     StreamOpen open = message.body();

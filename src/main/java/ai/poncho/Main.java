@@ -4,6 +4,7 @@ import ai.poncho.config.ConfigException;
 import ai.poncho.config.ConfigLoader;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.http.ReloadSignal;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +26,10 @@ public final class Main {
   public static void main(String[] args) throws InterruptedException {
     String path = configPath(args);
     PonchoConfig config;
+    Future<Vertx> created;
     try {
       config = load(path);
+      created = PonchoServer.createVertx(config);
     } catch (ConfigException e) {
       LOG.error("Invalid configuration in {}:", path);
       e.problems().forEach(problem -> LOG.error("  {}", problem));
@@ -35,7 +38,7 @@ public final class Main {
     }
     config.warnings().forEach(warning -> LOG.warn("{}", warning));
     try {
-      Vertx vertx = PonchoServer.createVertx(config).toCompletionStage().toCompletableFuture().get();
+      Vertx vertx = created.toCompletionStage().toCompletableFuture().get();
       long graceSeconds = config.http().shutdownTimeout().toSeconds() + 5;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitClose(vertx, graceSeconds), "poncho-shutdown"));
       int port = PonchoServer.deploy(vertx, config).toCompletionStage().toCompletableFuture().get();

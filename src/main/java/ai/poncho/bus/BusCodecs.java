@@ -32,6 +32,7 @@ public final class BusCodecs {
     add(bus, CompletionEvent.class, CompletionEvent::toJson, CompletionEvent::fromJson);
     add(bus, ChatResponse.class, ChatResponse::toJson, ChatResponse::fromJson);
     add(bus, StreamChunk.class, StreamChunk::toJson, StreamChunk::fromJson);
+    add(bus, Accepted.class, Accepted::toJson, Accepted::fromJson);
   }
 
   private static <T> void add(EventBus bus, Class<T> type, Function<T, io.vertx.core.json.JsonObject> toJson,

@@ -77,6 +77,12 @@ class LocalFirstCodecTest {
     DispatchRequest request = new DispatchRequest("req-2", "call_1", CALLER, request().withStream(false));
     assertThat(roundTrip(DispatchRequest.class, request, DispatchRequest::toJson, DispatchRequest::fromJson))
         .isEqualTo(request);
+    DispatchRequest attempt = request.forAttempt("call_1~2", "poncho.watch.z");
+    assertThat(roundTrip(DispatchRequest.class, attempt, DispatchRequest::toJson, DispatchRequest::fromJson))
+        .isEqualTo(attempt);
+    StreamOpen open = new StreamOpen("req-1", CALLER, request(), "poncho.stream.sink.x", "s1", 16)
+        .forAttempt("s1~2", "w");
+    assertThat(roundTrip(StreamOpen.class, open, StreamOpen::toJson, StreamOpen::fromJson)).isEqualTo(open);
   }
 
   @Test
@@ -112,6 +118,11 @@ class LocalFirstCodecTest {
     StreamStarted checked = started.withOutput(new JsonObject().put("schema", new JsonObject().put("type", "object")));
     assertThat(roundTrip(StreamStarted.class, checked, StreamStarted::toJson, StreamStarted::fromJson))
         .isEqualTo(checked);
+    StreamStarted onNode = checked.withNode("node-1");
+    assertThat(roundTrip(StreamStarted.class, onNode, StreamStarted::toJson, StreamStarted::fromJson))
+        .isEqualTo(onNode);
+    Accepted accepted = new Accepted("call_1~2", "node-2");
+    assertThat(roundTrip(Accepted.class, accepted, Accepted::toJson, Accepted::fromJson)).isEqualTo(accepted);
     CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop", "req-3", "key_1", "team-a");
     assertThat(roundTrip(CompletionEvent.class, event, CompletionEvent::toJson, CompletionEvent::fromJson))
         .isEqualTo(event);

@@ -13,11 +13,15 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two nodes on a Hazelcast cluster over loopback: HTTP and prompt on one, dispatch and metrics on the
@@ -29,15 +33,19 @@ class ClusteredBusTest {
   private static TestServer dispatchNode;
   private static TestServer httpNode;
 
+  @TempDir
+  static Path prompts;
+
   private static JsonObject node(String clusterName, String... verticles) {
-    JsonObject config = TestServer.config();
+    JsonObject config = TestServer.config().put("prompts", new JsonObject().put("dir", prompts.toString()));
     config.put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
         .put("members", new JsonArray().add("127.0.0.1")).put("verticles", new JsonArray(List.of(verticles))));
     return config;
   }
 
   @BeforeAll
-  static void startCluster() {
+  static void startCluster() throws IOException {
+    Files.writeString(prompts.resolve("greet.prompt"), "Hello {{name}}!");
     String name = Ids.random("poncho-test-");
     dispatchNode = TestServer.start(node(name, "dispatch", "metrics"));
     httpNode = TestServer.start(node(name, "http", "prompt"));
@@ -91,6 +99,20 @@ class ClusteredBusTest {
     assertThat(data).doesNotContain("[DONE]");
     assertThat(new JsonObject(data.get(data.size() - 1)).getJsonObject("error").getString("type"))
         .isEqualTo("server_error");
+  }
+
+  @Test
+  void promptRunsRenderOnOneNodeAndDispatchOnTheOther(Vertx vertx) {
+    WebClient client = httpNode.webClient(vertx);
+    JsonObject input = new JsonObject().put("input", new JsonObject().put("name", "Ana"));
+    HttpResponse<Buffer> response = await(client.post("/api/v1/prompts/greet/execute").sendJsonObject(input));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+        .getString("content")).isEqualTo("Mock reply to: Hello Ana!");
+    HttpResponse<Buffer> streamed = await(client.post("/api/v1/prompts/greet/execute")
+        .sendJsonObject(input.copy().put("stream", true)));
+    assertThat(Sse.data(streamed.bodyAsString())).last().isEqualTo("[DONE]");
+    assertThat(Sse.content(Sse.json(streamed.bodyAsString()))).isEqualTo("Mock reply to: Hello Ana!");
   }
 
   @Test

@@ -39,4 +39,25 @@ class MainProcessTest {
         .contains("models.broken.temperature: must be between 0 and 2")
         .doesNotContain("Exception");
   }
+
+  @Test
+  void anUnparsableHazelcastFileIsAConfigurationProblem() throws IOException, InterruptedException {
+    Path hazelcast = dir.resolve("hazelcast.xml");
+    Files.writeString(hazelcast, "<hazelcast><network><port>x</port>", StandardCharsets.UTF_8);
+    Path file = dir.resolve("cluster.yaml");
+    Files.writeString(file, """
+        cluster:
+          enabled: true
+          hazelcast_config: %s
+        models:
+          mock: {provider: mock}
+        """.formatted(hazelcast), StandardCharsets.UTF_8);
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process process = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+        "ai.poncho.Main", "--config", file.toString())).redirectErrorStream(true).start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(output).contains("cluster.hazelcast_config: '" + hazelcast + "' is not a valid Hazelcast XML");
+  }
 }

@@ -22,6 +22,7 @@ public record PonchoConfig(
     MetricsConfig metrics,
     WsConfig ws,
     PromptsConfig prompts,
+    ApiConfig api,
     List<String> warnings,
     JsonObject raw) {
 
@@ -35,7 +36,9 @@ public record PonchoConfig(
       models.put(name, model);
       warnings.addAll(model.warnings(modelsSection.path(name)));
     });
-    models.forEach((name, model) -> model.checkReferences(modelsSection.section(name), models.keySet()));
+    Map<String, ModelConfig.ModelType> types = new LinkedHashMap<>();
+    models.forEach((name, model) -> types.put(name, model.type()));
+    models.forEach((name, model) -> model.checkReferences(modelsSection.section(name), types));
     if (models.isEmpty()) {
       root.problem("models", "at least one model must be configured");
     }
@@ -47,7 +50,8 @@ public record PonchoConfig(
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
         MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
-        PromptsConfig.from(root.section("prompts")), List.copyOf(warnings), json);
+        PromptsConfig.from(root.section("prompts")), ApiConfig.from(root.section("api")), List.copyOf(warnings),
+        json);
     root.throwIfInvalid();
     return config;
   }

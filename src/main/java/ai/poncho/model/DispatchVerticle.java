@@ -4,6 +4,7 @@ import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
 import ai.poncho.bus.CompletionEvent;
 import ai.poncho.bus.DispatchRequest;
+import ai.poncho.bus.EmbeddingDispatch;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
 import ai.poncho.bus.StreamOutcome;
@@ -12,6 +13,7 @@ import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.ChatStream;
 import ai.poncho.chat.Usage;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.embedding.EmbeddingResponse;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
@@ -69,13 +71,14 @@ public final class DispatchVerticle extends VerticleBase {
     providers = new Providers(vertx, config, Meters.registry(config.metrics()));
     DeploymentStates states = DeploymentStates.of(vertx, Meters.registry(config.metrics()));
     failover = new Failover(vertx, registry, providers, states);
-    return Future.all(
+    return Future.all(List.of(
         bus.<DispatchRequest>consumer(Addresses.DISPATCH_COMPLETE, this::complete).completion(),
         bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion(),
+        bus.<EmbeddingDispatch>consumer(Addresses.DISPATCH_EMBED, this::embed).completion(),
         bus.<StreamOpen>consumer(Addresses.DISPATCH_STREAM, this::stream).completion(),
         bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion(),
         bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates())).completion(),
-        bus.consumer(Addresses.ping("dispatch"), message -> message.reply("ok")).completion());
+        bus.consumer(Addresses.ping("dispatch"), message -> message.reply("ok")).completion()));
   }
 
   /**
@@ -125,6 +128,37 @@ public final class DispatchVerticle extends VerticleBase {
       publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
           usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
           response.finishReason()));
+    });
+  }
+
+  private void embed(Message<EmbeddingDispatch> message) {
+    long start = System.nanoTime();
+    EmbeddingDispatch dispatch = message.body();
+    String model = dispatch.request().model();
+    if (cancelledEarly.remove(dispatch.callId()) != null) {
+      fail(message, dispatch.requestId(), model, false, start, ProviderCall.CANCELLED.toException());
+      return;
+    }
+    Promise<Void> cancelled = Promise.promise();
+    Future<Served<EmbeddingResponse>> served;
+    try {
+      served = failover.embed(dispatch.requestId(), dispatch.request(), cancelled.future());
+    } catch (RuntimeException e) {
+      fail(message, dispatch.requestId(), model, false, start, e);
+      return;
+    }
+    calls.put(dispatch.callId(), cancelled);
+    served.onComplete(result -> {
+      calls.remove(dispatch.callId());
+      if (result.failed()) {
+        fail(message, dispatch.requestId(), model, false, start, result.cause());
+        return;
+      }
+      Served<EmbeddingResponse> done = result.result();
+      EmbeddingResponse response = done.result().withModel(done.model());
+      message.reply(response);
+      publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
+          response.promptTokens(), 0, null));
     });
   }
 

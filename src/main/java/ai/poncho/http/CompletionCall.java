@@ -15,12 +15,12 @@ import io.vertx.ext.web.RoutingContext;
  * Sends a non-streamed completion over the bus. A client that goes away before the answer cancels the
  * upstream call, as a closed stream does, instead of leaving it to run (and be billed) for nobody.
  */
-final class CompletionCall {
+public final class CompletionCall {
 
   private CompletionCall() {
   }
 
-  static Future<Message<ChatResponse>> send(Vertx vertx, RoutingContext ctx, String address, ChatRequest request,
+  public static Future<Message<ChatResponse>> send(Vertx vertx, RoutingContext ctx, String address, ChatRequest request,
                                             DeliveryOptions delivery) {
     String callId = Ids.random("call_");
     ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));

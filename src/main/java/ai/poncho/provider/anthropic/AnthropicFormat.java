@@ -9,6 +9,7 @@ import ai.poncho.chat.FinishReason;
 import ai.poncho.chat.Ids;
 import ai.poncho.chat.ToolCall;
 import ai.poncho.chat.ToolCallDelta;
+import ai.poncho.chat.ToolErrors;
 import ai.poncho.chat.Usage;
 import ai.poncho.config.ModelConfig;
 import ai.poncho.error.ErrorKind;
@@ -69,9 +70,7 @@ public final class AnthropicFormat implements WireFormat {
           system.append(message.textContent());
         }
         case ChatMessage.ASSISTANT -> append(messages, "assistant", assistantBlocks(message));
-        case ChatMessage.TOOL -> append(messages, "user", new JsonArray().add(new JsonObject()
-            .put("type", "tool_result").put("tool_use_id", message.toolCallId())
-            .put("content", message.textContent())));
+        case ChatMessage.TOOL -> append(messages, "user", new JsonArray().add(toolResult(message)));
         default -> append(messages, "user", userBlocks(message));
       }
     }
@@ -85,6 +84,9 @@ public final class AnthropicFormat implements WireFormat {
     }
     if (request.topP() != null) {
       body.put("top_p", request.topP());
+    }
+    if (request.extra().getValue("top_k") instanceof Number topK) {
+      body.put("top_k", topK);
     }
     if (request.stop() != null && !request.stop().isEmpty()) {
       body.put("stop_sequences", new JsonArray(request.stop()));
@@ -115,6 +117,13 @@ public final class AnthropicFormat implements WireFormat {
       }
     }
     messages.add(new JsonObject().put("role", role).put("content", blocks));
+  }
+
+  private static JsonObject toolResult(ChatMessage message) {
+    String text = message.textContent();
+    JsonObject block = new JsonObject().put("type", "tool_result").put("tool_use_id", message.toolCallId())
+        .put("content", ToolErrors.unmark(text));
+    return ToolErrors.isMarked(text) ? block.put("is_error", true) : block;
   }
 
   private static JsonArray userBlocks(ChatMessage message) {

@@ -235,8 +235,8 @@ public record ModelConfig(
       } else if (!modelNames.contains(fallback)) {
         reader.problem("fallbacks", "names no configured model ('" + fallback + "')");
       } else if (types.get(fallback) != type) {
-        reader.problem("fallbacks", "'" + fallback + "' is a " + types.get(fallback).id() + " model, '" + name
-            + "' a " + type.id() + " model");
+        reader.problem("fallbacks", "'" + fallback + "' has type " + types.get(fallback).id()
+            + ", not " + type.id() + " as this model");
       }
     }
   }

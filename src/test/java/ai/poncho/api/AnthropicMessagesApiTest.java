@@ -348,4 +348,39 @@ class AnthropicMessagesApiTest {
         TestServer.await(client.get("/metrics").send()).bodyAsString(), "poncho_chat_requests_total",
         "model=\"mock\"", "status=\"200\"")).isEqualTo(before + 2));
   }
+  @Test
+  void stopSequenceOfAnAnthropicUpstreamSurvives() {
+    anthropic.then(FakeUpstream.json(200, new JsonObject().put("id", "msg_stop").put("type", "message")
+        .put("role", "assistant").put("model", "claude-sonnet-4-5")
+        .put("content", new JsonArray().add(new JsonObject().put("type", "text").put("text", "1, 2, 3")))
+        .put("stop_reason", "stop_sequence").put("stop_sequence", "4")
+        .put("usage", new JsonObject().put("input_tokens", 9).put("output_tokens", 5))));
+    JsonObject message = post("/v1/messages", request("claude", "count").put("stop_sequences",
+        new JsonArray().add("4"))).bodyAsJsonObject();
+    assertThat(message.getString("stop_reason")).isEqualTo("stop_sequence");
+    assertThat(message.getString("stop_sequence")).isEqualTo("4");
+
+    String start = "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\",\"type\":\"message\","
+        + "\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"stop_reason\":null,"
+        + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}";
+    anthropic.then(FakeUpstream.sse(List.of(
+        "event: message_start\ndata: " + start + "\n\n",
+        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+            + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+            + "\"delta\":{\"type\":\"text_delta\",\"text\":\"1, 2, 3\"}}\n\n",
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+        "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"stop_sequence\","
+            + "\"stop_sequence\":\"4\"},\"usage\":{\"output_tokens\":5}}\n\n",
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")));
+    List<JsonObject> events = events(post("/v1/messages", request("claude", "count").put("stream", true)
+        .put("stop_sequences", new JsonArray().add("4"))).bodyAsString());
+    assertThat(events.get(0).getJsonObject("message").getString("id")).isEqualTo("msg_s");
+    JsonObject delta = events.stream().filter(e -> e.getString("type").equals("message_delta")).findFirst()
+        .orElseThrow();
+    assertThat(delta.getJsonObject("delta")).isEqualTo(new JsonObject().put("stop_reason", "stop_sequence")
+        .put("stop_sequence", "4"));
+    assertThat(delta.getJsonObject("usage")).isEqualTo(new JsonObject().put("output_tokens", 5)
+        .put("input_tokens", 9));
+  }
 }

@@ -32,7 +32,8 @@ public final class AnthropicMessages {
     }
     return new JsonObject().put("id", messageId(response.id())).put("type", "message").put("role", "assistant")
         .put("model", response.model()).put("content", content)
-        .put("stop_reason", stopReason(response.finishReason())).put("stop_sequence", null)
+        .put("stop_reason", stopReason(response.finishReason(), response.stopSequence()))
+        .put("stop_sequence", response.stopSequence())
         .put("usage", usage(response.usage()));
   }
 
@@ -46,7 +47,10 @@ public final class AnthropicMessages {
     return id == null || id.isEmpty() ? Ids.random("toolu_") : id;
   }
 
-  static String stopReason(String finishReason) {
+  static String stopReason(String finishReason, String stopSequence) {
+    if (stopSequence != null) {
+      return "stop_sequence";
+    }
     if (finishReason == null) {
       return "end_turn";
     }

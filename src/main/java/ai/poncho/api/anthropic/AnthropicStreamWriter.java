@@ -39,6 +39,7 @@ final class AnthropicStreamWriter {
   private int openBlock = -1;
   private boolean textOpen;
   private String finishReason;
+  private String stopSequence;
   private Usage usage;
   private long pingTimer = -1;
   private boolean started;
@@ -112,6 +113,7 @@ final class AnthropicStreamWriter {
       }
       if (choice.finishReason() != null) {
         finishReason = choice.finishReason();
+        stopSequence = choice.stopSequence();
       }
     }
     if (response.writeQueueFull()) {
@@ -175,8 +177,8 @@ final class AnthropicStreamWriter {
       usageJson.put("input_tokens", usage.promptTokens());
     }
     write("message_delta", new JsonObject().put("type", "message_delta")
-        .put("delta", new JsonObject().put("stop_reason", AnthropicMessages.stopReason(finishReason))
-            .put("stop_sequence", null))
+        .put("delta", new JsonObject().put("stop_reason", AnthropicMessages.stopReason(finishReason, stopSequence))
+            .put("stop_sequence", stopSequence))
         .put("usage", usageJson));
     response.end(event("message_stop", new JsonObject().put("type", "message_stop")));
   }

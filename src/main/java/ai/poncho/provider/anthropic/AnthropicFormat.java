@@ -240,7 +240,8 @@ public final class AnthropicFormat implements WireFormat {
     ChatMessage message = new ChatMessage(ChatMessage.ASSISTANT,
         text.isEmpty() && !calls.isEmpty() ? null : text.toString(), null, null, calls, null);
     return new ChatResponse(body.getString("id", Ids.completionId()), System.currentTimeMillis() / 1000,
-        call.request().model(), List.of(new ChatResponse.Choice(0, message, finishReason(body.getString("stop_reason")))),
+        call.request().model(), List.of(new ChatResponse.Choice(0, message, finishReason(body.getString("stop_reason")),
+            stopSequence(body.getString("stop_reason"), body.getString("stop_sequence")))),
         usage(body.getJsonObject("usage", new JsonObject()), 0), null);
   }
 
@@ -254,6 +255,11 @@ public final class AnthropicFormat implements WireFormat {
       case "refusal" -> FinishReason.CONTENT_FILTER;
       default -> FinishReason.STOP;
     };
+  }
+
+  /** The matched stop sequence, kept for Anthropic clients (OpenAI's finish reason is just "stop"). */
+  private static String stopSequence(String stopReason, String stopSequence) {
+    return "stop_sequence".equals(stopReason) ? stopSequence : null;
   }
 
   /** Cached input counts as prompt tokens too, as OpenAI reports it. */
@@ -313,8 +319,11 @@ public final class AnthropicFormat implements WireFormat {
           if (usage.getValue("input_tokens") != null) {
             inputTokens = usage(usage, inputTokens).promptTokens();
           }
-          String stopReason = json.getJsonObject("delta", new JsonObject()).getString("stop_reason");
-          yield List.of(chunk(new ChatChunk.Delta(null, null, null), finishReason(stopReason)));
+          JsonObject delta = json.getJsonObject("delta", new JsonObject());
+          String stopReason = delta.getString("stop_reason");
+          yield List.of(new ChatChunk(id, created, upstreamModel, List.of(new ChatChunk.Choice(0,
+              new ChatChunk.Delta(null, null, null), finishReason(stopReason),
+              stopSequence(stopReason, delta.getString("stop_sequence")))), null));
         }
         case "message_stop" -> {
           done = true;

@@ -39,6 +39,7 @@ class AnthropicMessagesApiTest {
     openai = FakeUpstream.start();
     JsonObject config = TestServer.config();
     config.put("api", new JsonObject().put("ping_interval", "50ms"));
+    config.getJsonObject("http").put("max_body_size", "4KB");
     JsonObject models = config.getJsonObject("models");
     models.put("claude", new JsonObject().put("provider", "anthropic").put("model_name", "claude-sonnet-4-5")
         .put("api_key", "sk-ant-test-0123456789").put("base_url", anthropic.baseUrl()).put("max_retries", 0)
@@ -219,8 +220,29 @@ class AnthropicMessagesApiTest {
     assertThat(badJson.statusCode()).isEqualTo(400);
     assertThat(badJson.bodyAsJsonObject().getString("type")).isEqualTo("error");
 
+    HttpResponse<Buffer> tooLarge = TestServer.await(client.post("/v1/messages")
+        .putHeader("content-type", "application/json").sendBuffer(Buffer.buffer("{\"x\":\"" + "a".repeat(5000) + "\"}")));
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(tooLarge.bodyAsJsonObject().getJsonObject("error").getString("type")).isEqualTo("request_too_large");
+
+    HttpResponse<Buffer> notJson = TestServer.await(client.post("/v1/messages")
+        .putHeader("content-type", "text/plain").sendBuffer(Buffer.buffer("hi")));
+    assertThat(notJson.statusCode()).isEqualTo(415);
+    assertThat(notJson.bodyAsJsonObject().getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
+
+    HttpResponse<Buffer> unauthorized = post("/v1/messages", request("mock", "x")
+        .put("metadata", new JsonObject().put("mock_error_status", 401)));
+    assertThat(unauthorized.statusCode()).isEqualTo(401);
+    assertThat(unauthorized.bodyAsJsonObject().getJsonObject("error").getString("type"))
+        .isEqualTo("authentication_error");
+    HttpResponse<Buffer> limited = post("/v1/messages", request("mock", "x")
+        .put("metadata", new JsonObject().put("mock_error_status", 429)));
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(limited.bodyAsJsonObject().getJsonObject("error").getString("type")).isEqualTo("rate_limit_error");
+
     HttpResponse<Buffer> wrongMethod = TestServer.await(client.get("/v1/messages").send());
     assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(wrongMethod.bodyAsJsonObject().getString("type")).isEqualTo("error");
     assertThat(wrongMethod.bodyAsJsonObject().getJsonObject("error").getString("type"))
         .isEqualTo("invalid_request_error");
   }
@@ -249,6 +271,9 @@ class AnthropicMessagesApiTest {
     assertThat(post("/v1/messages/count_tokens", body).bodyAsJsonObject().getInteger("input_tokens"))
         .isGreaterThan(small + 200);
     assertThat(post("/v1/messages/count_tokens", new JsonObject().put("model", "mock")).statusCode()).isEqualTo(400);
+    HttpResponse<Buffer> unknown = post("/v1/messages/count_tokens", body.copy().put("model", "nope"));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.bodyAsJsonObject().getJsonObject("error").getString("type")).isEqualTo("not_found_error");
   }
 
   @Test

@@ -7,7 +7,11 @@ import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.Ids;
 import ai.poncho.chat.TokenCount;
+import ai.poncho.config.ModelConfig;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.error.ErrorKind;
+import ai.poncho.error.GatewayError;
+import ai.poncho.error.GatewayException;
 import ai.poncho.http.ChatCompletionsHandler;
 import ai.poncho.http.CompletionCall;
 import ai.poncho.http.JsonBody;
@@ -18,6 +22,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
 
 /**
  * The Anthropic Messages API inbound: {@code POST /v1/messages} (JSON or SSE) and
@@ -33,6 +38,7 @@ public final class MessagesHandler {
   private final int streamWindow;
   private final long timeoutMs;
   private final long pingIntervalMs;
+  private final Map<String, ModelConfig> models;
 
   public MessagesHandler(Vertx vertx, PonchoConfig config) {
     this.vertx = vertx;
@@ -40,6 +46,7 @@ public final class MessagesHandler {
     this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
     this.streamWindow = config.dispatch().streamWindow();
     this.pingIntervalMs = config.api().pingInterval().toMillis();
+    this.models = config.models();
   }
 
   public void create(RoutingContext ctx) {
@@ -76,6 +83,15 @@ public final class MessagesHandler {
   /** The gateway's own estimate (JTokkit), counted on a worker: a large prompt costs real CPU. */
   public void countTokens(RoutingContext ctx) {
     ChatRequest request = AnthropicRequests.chat(JsonBody.object(ctx), false);
+    ModelConfig model = models.get(request.model());
+    if (model == null && !PromptExecution.isPrompt(request.model())) {
+      throw new GatewayException(GatewayError.of(ErrorKind.NOT_FOUND, "model_not_found", "model",
+          "The model '" + request.model() + "' does not exist or you do not have access to it."));
+    }
+    if (model != null && model.type() != ModelConfig.ModelType.CHAT) {
+      throw new GatewayException(GatewayError.of(ErrorKind.INVALID_REQUEST, "model_type_mismatch", "model",
+          "The model '" + model.name() + "' is an embedding model and cannot be used for messages."));
+    }
     ctx.response().putHeader("request-id", RequestContext.id(ctx));
     vertx.executeBlocking(() -> TokenCount.of(request), false)
         .onSuccess(tokens -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

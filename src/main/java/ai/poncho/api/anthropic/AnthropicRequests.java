@@ -108,8 +108,8 @@ public final class AnthropicRequests {
       messages.add(ChatMessage.of((String) role, text));
       return;
     }
-    if (!(content instanceof JsonArray blocks)) {
-      throw invalid(path + ".content", path + ".content: expected a string or an array of content blocks.");
+    if (!(content instanceof JsonArray blocks) || blocks.isEmpty()) {
+      throw invalid(path + ".content", path + ".content: expected a string or a non-empty array of content blocks.");
     }
     if ("assistant".equals(role)) {
       messages.add(assistant(blocks, path + ".content"));

@@ -22,6 +22,7 @@ public record PonchoConfig(
     MetricsConfig metrics,
     WsConfig ws,
     PromptsConfig prompts,
+    StateConfig state,
     ApiConfig api,
     List<String> warnings,
     JsonObject raw) {
@@ -50,8 +51,8 @@ public record PonchoConfig(
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
         MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
-        PromptsConfig.from(root.section("prompts")), ApiConfig.from(root.section("api")), List.copyOf(warnings),
-        json);
+        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")),
+        ApiConfig.from(root.section("api")), List.copyOf(warnings), json);
     root.throwIfInvalid();
     return config;
   }

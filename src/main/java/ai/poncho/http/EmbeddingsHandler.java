@@ -7,6 +7,7 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.embedding.EmbeddingJson;
 import ai.poncho.embedding.EmbeddingRequest;
 import ai.poncho.embedding.EmbeddingResponse;
+import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -32,7 +33,7 @@ public final class EmbeddingsHandler {
     String callId = Ids.random("call_");
     ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));
     vertx.eventBus().<EmbeddingResponse>request(Addresses.DISPATCH_EMBED,
-            new EmbeddingDispatch(RequestContext.id(ctx), callId, request), delivery)
+            new EmbeddingDispatch(RequestContext.id(ctx), callId, Caller.of(ctx), request), delivery)
         .onSuccess(reply -> {
           EmbeddingResponse response = reply.body();
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -17,6 +17,7 @@ import ai.poncho.http.CompletionCall;
 import ai.poncho.http.JsonBody;
 import ai.poncho.http.RequestContext;
 import ai.poncho.http.SseWriter;
+import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -56,7 +57,7 @@ public final class MessagesHandler {
     ctx.response().putHeader("request-id", requestId);
     if (request.stream()) {
       String address = prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM;
-      RemoteChatStream.open(vertx, address, requestId, request, streamWindow, timeoutMs, timeoutMs,
+      RemoteChatStream.open(vertx, address, requestId, Caller.of(ctx), request, streamWindow, timeoutMs, timeoutMs,
               SseWriter.clientGone(ctx))
           .onSuccess(stream -> {
             if (ctx.response().closed()) {

@@ -90,6 +90,8 @@ public final class HttpVerticle extends VerticleBase {
     ResponsesHandler responses = new ResponsesHandler(vertx, config);
     router.post("/v1/responses").handler(body).handler(JsonBody::requireJsonContentType)
         .handler(responses::create);
+    router.get("/v1/responses/:id").handler(responses::notStored);
+    router.delete("/v1/responses/:id").handler(responses::notStored);
     router.get("/v1/models").handler(models::list);
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
     router.get(WsEndpoint.PATH).handler(webSockets::handle);

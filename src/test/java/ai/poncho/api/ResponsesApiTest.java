@@ -219,6 +219,9 @@ class ResponsesApiTest {
     assertThat(noInput.statusCode()).isEqualTo(400);
     assertThat(noInput.bodyAsJsonObject().getJsonObject("error").getString("param")).isEqualTo("input");
     assertThat(post(new JsonObject().put("model", "nope").put("input", "x")).statusCode()).isEqualTo(404);
+    HttpResponse<Buffer> retrieve = TestServer.await(client.get("/v1/responses/resp_123").send());
+    assertThat(retrieve.statusCode()).isEqualTo(404);
+    assertThat(retrieve.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("response_not_found");
     assertThat(post(new JsonObject().put("model", "mock").put("input", "x").put("temperature", 3)).statusCode())
         .isEqualTo(400);
   }

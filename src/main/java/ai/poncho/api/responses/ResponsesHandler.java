@@ -6,6 +6,8 @@ import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.error.ErrorKind;
+import ai.poncho.error.GatewayError;
 import ai.poncho.http.ChatCompletionsHandler;
 import ai.poncho.http.CompletionCall;
 import ai.poncho.http.JsonBody;
@@ -35,6 +37,13 @@ public final class ResponsesHandler {
     this.timeoutMs = config.http().requestTimeout().toMillis();
     this.delivery = new DeliveryOptions().setSendTimeout(timeoutMs);
     this.streamWindow = config.dispatch().streamWindow();
+  }
+
+  /** {@code GET} / {@code DELETE /v1/responses/{id}}: nothing is stored, so no response can be found. */
+  public void notStored(RoutingContext ctx) {
+    ctx.fail(GatewayError.of(ErrorKind.NOT_FOUND, "response_not_found", "response_id", "No response with id '"
+        + ctx.pathParam("id") + "' is stored: this gateway's Responses API is stateless (store: false).")
+        .toException());
   }
 
   public void create(RoutingContext ctx) {

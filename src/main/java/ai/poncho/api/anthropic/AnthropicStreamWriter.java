@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -81,7 +82,7 @@ final class AnthropicStreamWriter {
     started = true;
     JsonObject message = new JsonObject().put("id", upstreamId != null && upstreamId.startsWith("msg_") ? upstreamId
             : messageId).put("type", "message").put("role", "assistant")
-        .put("model", stream.model()).put("content", new io.vertx.core.json.JsonArray()).put("stop_reason", null)
+        .put("model", stream.model()).put("content", new JsonArray()).put("stop_reason", null)
         .put("stop_sequence", null)
         .put("usage", new JsonObject().put("input_tokens", estimatedInputTokens).put("output_tokens", 0));
     write("message_start", new JsonObject().put("type", "message_start").put("message", message));

@@ -143,4 +143,13 @@ class LocalFirstCodecTest {
         new ChatChunk.Delta(null, null, null), "stop", "3")), null);
     assertThat(ChatChunk.fromJson(chunk.toJson()).stopSequence()).isEqualTo("3");
   }
+  @Test
+  void anthropicRequestsKeepAllTheirStopSequencesOnTheWire() {
+    ChatRequest request = ai.poncho.api.anthropic.AnthropicRequests.chat(new JsonObject().put("model", "claude")
+        .put("max_tokens", 10).put("stop_sequences", new JsonArray().add("a").add("b").add("c").add("d").add("e"))
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "x"))));
+    DispatchRequest dispatch = new DispatchRequest("req-5", "call_5", ai.poncho.security.Caller.ANONYMOUS, request);
+    assertThat(roundTrip(DispatchRequest.class, dispatch, DispatchRequest::toJson, DispatchRequest::fromJson)
+        .request().stop()).containsExactly("a", "b", "c", "d", "e");
+  }
 }

@@ -218,6 +218,11 @@ public record ModelConfig(
       reader.problem("type", "provider anthropic has no embeddings API; use an OpenAI-compatible provider");
     }
     int fallback = type == ModelType.EMBEDDING && provider == ProviderKind.MOCK ? DEFAULT_MOCK_DIMENSIONS : 0;
+    // The mock's settings are mock_* keys of custom_params; its vector size may be given the same way.
+    if (provider == ProviderKind.MOCK && reader.raw().getValue("custom_params") instanceof JsonObject params
+        && params.containsKey("mock_dimensions")) {
+      fallback = reader.section("custom_params").integer("mock_dimensions", fallback, 1, 65_536);
+    }
     return reader.integer("dimensions", fallback, 0, 65_536);
   }
 

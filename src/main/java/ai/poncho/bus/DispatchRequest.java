@@ -36,7 +36,7 @@ public record DispatchRequest(String requestId, String callId, Caller caller, Ch
 
   public static DispatchRequest fromJson(JsonObject json) {
     return new DispatchRequest(json.getString("request_id"), json.getString("call_id"),
-        Caller.fromJson(json.getJsonObject("caller")), ChatJson.request(json.getJsonObject("request")),
+        Caller.fromJson(json.getJsonObject("caller")), ChatJson.canonical(json.getJsonObject("request")),
         json.getString("watch"));
   }
 }

@@ -37,7 +37,7 @@ public record StreamOpen(String requestId, Caller caller, ChatRequest request, S
 
   public static StreamOpen fromJson(JsonObject json) {
     return new StreamOpen(json.getString("request_id"), Caller.fromJson(json.getJsonObject("caller")),
-        ChatJson.request(json.getJsonObject("request")), json.getString("sink"), json.getString("stream_id"),
+        ChatJson.canonical(json.getJsonObject("request")), json.getString("sink"), json.getString("stream_id"),
         json.getInteger("window"), json.getString("watch"));
   }
 }

@@ -18,12 +18,12 @@ import io.vertx.ext.web.RoutingContext;
  * client that goes away before the answer cancels the upstream call, as a closed stream does, instead
  * of leaving it to run (and be billed) for nobody.
  */
-final class CompletionCall {
+public final class CompletionCall {
 
   private CompletionCall() {
   }
 
-  static Future<Message<ChatResponse>> send(Vertx vertx, RoutingContext ctx, String address, ChatRequest request,
+  public static Future<Message<ChatResponse>> send(Vertx vertx, RoutingContext ctx, String address, ChatRequest request,
                                             DeliveryOptions delivery) {
     DispatchRequest call = new DispatchRequest(RequestContext.id(ctx), Ids.random("call_"), Caller.of(ctx),
         request);

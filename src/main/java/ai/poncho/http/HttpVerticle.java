@@ -1,5 +1,7 @@
 package ai.poncho.http;
 
+import ai.poncho.api.anthropic.MessagesHandler;
+import ai.poncho.api.responses.ResponsesHandler;
 import ai.poncho.bus.BusCodecs;
 import ai.poncho.config.HttpConfig;
 import ai.poncho.config.PonchoConfig;
@@ -16,7 +18,8 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP front end: OpenAI-compatible API, health and metrics. Deployed once per core; the
+ * The HTTP front end: OpenAI-compatible API (chat, embeddings, responses), the Anthropic Messages API,
+ * health and metrics. Deployed once per core; the
  * instances share one listening port.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -105,6 +108,19 @@ public final class HttpVerticle extends VerticleBase {
     // One route per endpoint keeps the metrics' route label clean; Vert.x Web wants the body handler first.
     router.post("/v1/chat/completions").handler(body).handler(JsonBody::requireJsonContentType)
         .handler(chat::handle);
+    EmbeddingsHandler embeddings = new EmbeddingsHandler(vertx, config);
+    router.post("/v1/embeddings").handler(body).handler(JsonBody::requireJsonContentType)
+        .handler(embeddings::handle);
+    MessagesHandler messages = new MessagesHandler(vertx, config);
+    router.post("/v1/messages").handler(body).handler(JsonBody::requireJsonContentType)
+        .handler(messages::create);
+    router.post("/v1/messages/count_tokens").handler(body).handler(JsonBody::requireJsonContentType)
+        .handler(messages::countTokens);
+    ResponsesHandler responses = new ResponsesHandler(vertx, config);
+    router.post("/v1/responses").handler(body).handler(JsonBody::requireJsonContentType)
+        .handler(responses::create);
+    router.get("/v1/responses/:id").handler(responses::notStored);
+    router.delete("/v1/responses/:id").handler(responses::notStored);
     router.get("/v1/models").handler(models::list);
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
     router.get(WsEndpoint.PATH).handler(webSockets::handle);

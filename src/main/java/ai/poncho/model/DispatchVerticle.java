@@ -5,6 +5,7 @@ import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
 import ai.poncho.bus.CompletionEvent;
 import ai.poncho.bus.DispatchRequest;
+import ai.poncho.bus.EmbeddingDispatch;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
 import ai.poncho.bus.StreamOutcome;
@@ -15,6 +16,7 @@ import ai.poncho.chat.ChatStream;
 import ai.poncho.chat.Usage;
 import ai.poncho.cluster.NodeWatch;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.embedding.EmbeddingResponse;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
@@ -87,9 +89,11 @@ public final class DispatchVerticle extends VerticleBase {
     failover = new Failover(vertx, registry, providers, states);
     intake.add(bus.<DispatchRequest>consumer(Addresses.DISPATCH_COMPLETE, this::complete));
     intake.add(bus.<StreamOpen>consumer(Addresses.DISPATCH_STREAM, this::stream));
+    intake.add(bus.<EmbeddingDispatch>consumer(Addresses.DISPATCH_EMBED, this::embed));
     intake.add(bus.consumer(Addresses.ping("dispatch"), message -> message.reply("ok")));
     return Future.all(
         intake.get(0).completion(), intake.get(1).completion(), intake.get(2).completion(),
+        intake.get(3).completion(),
         bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion(),
         bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion(),
         bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates())).completion());
@@ -174,6 +178,40 @@ public final class DispatchVerticle extends VerticleBase {
       publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
           usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
           response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team()));
+    });
+  }
+
+  private void embed(Message<EmbeddingDispatch> message) {
+    long start = System.nanoTime();
+    EmbeddingDispatch dispatch = message.body();
+    String model = dispatch.request().model();
+    if (cancelledEarly.remove(dispatch.callId()) != null) {
+      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start,
+          ProviderCall.CANCELLED.toException());
+      return;
+    }
+    Promise<Void> cancelled = Promise.promise();
+    Future<Served<EmbeddingResponse>> served;
+    try {
+      served = failover.embed(dispatch.requestId(), dispatch.request(), cancelled.future());
+    } catch (RuntimeException e) {
+      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e);
+      return;
+    }
+    calls.put(dispatch.callId(), new Running(message, cancelled));
+    served.onComplete(result -> {
+      calls.remove(dispatch.callId());
+      checkDrained();
+      if (result.failed()) {
+        fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, result.cause());
+        return;
+      }
+      Served<EmbeddingResponse> done = result.result();
+      EmbeddingResponse response = done.result().withModel(done.model());
+      message.reply(response);
+      publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
+          response.promptTokens(), 0, null, dispatch.requestId(), dispatch.caller().keyId(),
+          dispatch.caller().team()));
     });
   }
 

@@ -38,6 +38,8 @@ class ClusteredBusTest {
 
   private static JsonObject node(String clusterName, String... verticles) {
     JsonObject config = TestServer.config().put("prompts", new JsonObject().put("dir", prompts.toString()));
+    config.getJsonObject("models").put("vectors", new JsonObject().put("provider", "mock").put("type", "embedding")
+        .put("dimensions", 8));
     config.put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
         .put("members", new JsonArray().add("127.0.0.1")).put("verticles", new JsonArray(List.of(verticles))));
     return config;
@@ -84,6 +86,33 @@ class ClusteredBusTest {
     assertThat(Sse.data(response.bodyAsString())).last().isEqualTo("[DONE]");
     assertThat(Sse.content(chunks)).startsWith("Mock reply to: remote stream Mock");
     assertThat(chunks.get(chunks.size() - 1).getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(40);
+  }
+
+  @Test
+  void embeddingsMessagesAndResponsesCrossTheClusteredBus(Vertx vertx) {
+    WebClient client = httpNode.webClient(vertx);
+    HttpResponse<Buffer> embeddings = await(client.post("/v1/embeddings").sendJsonObject(new JsonObject()
+        .put("model", "vectors").put("input", new JsonArray().add("a").add(new JsonArray().add(1).add(2)))
+        .put("encoding_format", "base64")));
+    assertThat(embeddings.statusCode()).isEqualTo(200);
+    assertThat(embeddings.bodyAsJsonObject().getJsonArray("data")).hasSize(2);
+    assertThat(embeddings.bodyAsJsonObject().getJsonArray("data").getJsonObject(0).getString("embedding"))
+        .hasSize(44);
+    JsonObject messages = new JsonObject().put("model", "mock").put("max_tokens", 64).put("stream", true)
+        .put("system", "Terse.").put("messages", new JsonArray()
+            .add(new JsonObject().put("role", "user").put("content", "remote messages"))
+            .add(new JsonObject().put("role", "assistant").put("content", new JsonArray().add(new JsonObject()
+                .put("type", "tool_use").put("id", "toolu_1").put("name", "f").put("input", new JsonObject()))))
+            .add(new JsonObject().put("role", "user").put("content", new JsonArray()
+                .add(new JsonObject().put("type", "tool_result").put("tool_use_id", "toolu_1").put("content", "no")
+                    .put("is_error", true))
+                .add(new JsonObject().put("type", "text").put("text", "again")))));
+    String stream = await(client.post("/v1/messages").sendJsonObject(messages)).bodyAsString();
+    assertThat(stream).contains("\"text\":\"Mock\"").endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    HttpResponse<Buffer> responses = await(client.post("/v1/responses").sendJsonObject(new JsonObject()
+        .put("model", "mock").put("input", "remote responses")));
+    assertThat(responses.bodyAsJsonObject().getJsonArray("output").getJsonObject(0).getJsonArray("content")
+        .getJsonObject(0).getString("text")).isEqualTo("Mock reply to: remote responses");
   }
 
   @Test

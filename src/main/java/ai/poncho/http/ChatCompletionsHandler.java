@@ -7,9 +7,12 @@ import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.prompt.StreamedOutput;
+import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -39,17 +42,23 @@ public final class ChatCompletionsHandler {
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
       String address = prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM;
-      SseWriter.respond(ctx, RemoteChatStream.open(vertx, address, requestId, request, streamWindow, timeoutMs,
-          timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
+      SseWriter.respond(ctx, RemoteChatStream.open(vertx, address, requestId, Caller.of(ctx), request, streamWindow,
+          timeoutMs, timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
       return;
     }
     CompletionCall.send(vertx, ctx, prompt ? Addresses.PROMPT_COMPLETE : Addresses.DISPATCH_COMPLETE, request,
             delivery)
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
+          JsonObject body = response.toJson();
+          String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);
+          if (output != null) {
+            // A JSON-output prompt run through the shortcut answers as the prompt API does.
+            body.mergeIn(StreamedOutput.fields(new JsonObject(output)));
+          }
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(MODEL_HEADER, response.model())
-              .end(response.toJson().toBuffer());
+              .end(body.toBuffer());
         })
         .onFailure(ctx::fail);
   }

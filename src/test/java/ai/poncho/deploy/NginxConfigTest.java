@@ -68,17 +68,9 @@ class NginxConfigTest {
   @Test
   void proxiesChatStreamsAndWebSocketsToTheLiveReplica() throws Exception {
     TestServer server = TestServer.start();
-    int deadPort = Tools.freePort();
     int port = Tools.freePort();
-    Path conf = layOut("off", "off", Map.of(
-        "listen 80 default_server;", "listen 127.0.0.1:" + port + " default_server;",
-        "server ponchoai-1:8080", "server 127.0.0.1:" + deadPort,
-        "server ponchoai-2:8080", "server 127.0.0.1:" + server.port(),
-        "pid /tmp/nginx.pid;", "pid " + dir.resolve("nginx.pid") + ";"));
-    Process nginx = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", conf.toString(), "-g", "daemon off;")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.log").toFile()).start();
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    Process nginx = startNginx("off", port, Tools.freePort(), server.port());
+    HttpClient http = client();
     String base = "http://127.0.0.1:" + port;
     try {
       awaitUp(http, base);
@@ -98,6 +90,7 @@ class NginxConfigTest {
         assertThat(response.headers().firstValue("content-security-policy")).isPresent();
         assertThat(response.headers().firstValue("strict-transport-security")).isEmpty();
         assertThat(response.headers().firstValue("server")).hasValue("nginx");
+        assertThat(response.headers().firstValue("retry-after")).isEmpty();
       }
 
       // SSE is not buffered: events arrive as the replica writes them, 300 ms apart.
@@ -167,13 +160,66 @@ class NginxConfigTest {
       assertThat(new JsonObject(down.body()).getJsonObject("error").getString("code"))
           .isEqualTo("service_unavailable");
     } finally {
-      nginx.destroy();
-      if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-        nginx.destroyForcibly();
-      }
+      stop(nginx);
       if (server != null) {
         server.close();
       }
+    }
+  }
+
+  @Test
+  void theEdgeRateLimitAnswers429AsJsonWithRetryAfter() throws Exception {
+    int port = Tools.freePort();
+    Process nginx = startNginx("on", port, Tools.freePort(), Tools.freePort());
+    HttpClient http = client();
+    String base = "http://127.0.0.1:" + port;
+    try {
+      awaitUp(http, base);
+      // Well past the burst of 100 at once: the rest are refused at the edge, before any replica is
+      // tried (both are down here, so the ones let through get 503).
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/models")).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      List<HttpResponse<String>> limited = new ArrayList<>();
+      for (CompletableFuture<HttpResponse<String>> call : calls) {
+        HttpResponse<String> response = call.get(30, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isIn(503, 429);
+        if (response.statusCode() == 429) {
+          limited.add(response);
+        }
+      }
+      assertThat(limited).isNotEmpty();
+      HttpResponse<String> refused = limited.get(0);
+      assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("code"))
+          .isEqualTo("rate_limit_exceeded");
+      assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
+      assertThat(refused.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+    } finally {
+      stop(nginx);
+    }
+  }
+
+  /** The shipped config on a loopback port, the two replicas at the given ports, in the foreground. */
+  private Process startNginx(String edgeLimit, int port, int replica1, int replica2) throws Exception {
+    Path conf = layOut("off", edgeLimit, Map.of(
+        "listen 80 default_server;", "listen 127.0.0.1:" + port + " default_server;",
+        "server ponchoai-1:8080", "server 127.0.0.1:" + replica1,
+        "server ponchoai-2:8080", "server 127.0.0.1:" + replica2,
+        "pid /tmp/nginx.pid;", "pid " + dir.resolve("nginx.pid") + ";"));
+    return new ProcessBuilder("nginx", "-p", dir.toString(), "-c", conf.toString(), "-g", "daemon off;")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.log").toFile()).start();
+  }
+
+  private static HttpClient client() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  private static void stop(Process nginx) throws InterruptedException {
+    nginx.destroy();
+    if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+      nginx.destroyForcibly();
     }
   }
 

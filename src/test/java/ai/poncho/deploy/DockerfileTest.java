@@ -77,7 +77,7 @@ class DockerfileTest {
     assertThat(value(runtime, "ENTRYPOINT")).startsWith("[").contains("\"-XX:MaxRAMPercentage=75\"",
         "\"-XX:+ExitOnOutOfMemoryError\"", "\"-Djava.io.tmpdir=/tmp\"", "\"-jar\"", "\"/app/ponchoai.jar\"");
     assertThat(value(runtime, "HEALTHCHECK")).contains("--interval=", "--timeout=", "--start-period=",
-        "CMD [\"java\"", "\"HealthCheck\"");
+        "CMD [\"/usr/bin/java\"", "\"HealthCheck\"");
   }
 
   @Test

@@ -6,15 +6,19 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.http.ReloadSignal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entry point: {@code java -jar ponchoai.jar [--config FILE]}. The file defaults to
+ * Entry point: {@code java -jar ponchoai.jar [--config FILE] [--check-config]}. The file defaults to
  * {@code $PONCHO_CONFIG}, then {@code conf/poncho.yaml}. An invalid configuration is reported in full
- * and the process exits with status 2.
+ * and the process exits with status 2. With {@code --check-config} the configuration (file plus
+ * environment overrides) is only validated: status 0 when valid, 2 with every problem listed otherwise,
+ * so deployments can check it before they replace a running version.
  */
 public final class Main {
 
@@ -25,6 +29,10 @@ public final class Main {
 
   public static void main(String[] args) throws InterruptedException {
     String path = configPath(args);
+    if (List.of(args).contains("--check-config")) {
+      System.exit(checkConfig(path));
+      return;
+    }
     PonchoConfig config;
     Future<Vertx> created;
     try {
@@ -51,6 +59,21 @@ public final class Main {
     }
   }
 
+  /** Plain output, not log lines: scripts and people read it. */
+  private static int checkConfig(String path) throws InterruptedException {
+    try {
+      PonchoConfig config = load(path);
+      config.warnings().forEach(warning -> System.out.println("warning: " + warning));
+      System.out.println("Configuration OK: " + path + " (models: "
+          + String.join(", ", new TreeSet<>(config.models().keySet())) + ")");
+      return 0;
+    } catch (ConfigException e) {
+      System.err.println("Invalid configuration in " + path + ":");
+      e.problems().forEach(problem -> System.err.println("  " + problem));
+      return 2;
+    }
+  }
+
   private static PonchoConfig load(String path) throws InterruptedException {
     Vertx bootstrap = Vertx.vertx();
     try {
@@ -59,7 +82,7 @@ public final class Main {
       if (e.getCause() instanceof ConfigException ce) {
         throw ce;
       }
-      throw new ConfigException(java.util.List.of(path + ": " + e.getCause().getMessage()));
+      throw new ConfigException(List.of(path + ": " + e.getCause().getMessage()));
     } finally {
       bootstrap.close();
     }

@@ -91,12 +91,13 @@ public final class DispatchVerticle extends VerticleBase {
     intake.add(bus.<StreamOpen>consumer(Addresses.DISPATCH_STREAM, this::stream));
     intake.add(bus.<EmbeddingDispatch>consumer(Addresses.DISPATCH_EMBED, this::embed));
     intake.add(bus.consumer(Addresses.ping("dispatch"), message -> message.reply("ok")));
-    return Future.all(
-        intake.get(0).completion(), intake.get(1).completion(), intake.get(2).completion(),
-        intake.get(3).completion(),
-        bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion(),
-        bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion(),
-        bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates())).completion());
+    List<Future<?>> ready = new ArrayList<>();
+    intake.forEach(consumer -> ready.add(consumer.completion()));
+    ready.add(bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion());
+    ready.add(bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion());
+    ready.add(bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates()))
+        .completion());
+    return Future.all(ready);
   }
 
   /**

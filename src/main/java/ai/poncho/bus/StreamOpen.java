@@ -10,10 +10,12 @@ import io.vertx.core.json.JsonObject;
  * Opens a stream: the producer sends events tagged {@code streamId} to {@code sinkAddress} and may
  * have at most {@code window} chunks unacknowledged before it must wait for {@link StreamControl}
  * credit. Whoever forwards the open (prompt execution) keeps sink and id, so chunks go straight to the
- * consumer. {@code cache} carries the request's own cache instructions.
+ * consumer. When {@code watchAddress} is set (the caller is on a cluster) the taker sends it an
+ * {@link Accepted}; each hop that forwards the open watches the next one with its own address.
+ * {@code cache} carries the request's own cache instructions.
  */
 public record StreamOpen(String requestId, Caller caller, ChatRequest request, String sinkAddress, String streamId,
-                         int window, CacheControl cache) {
+                         int window, String watchAddress, CacheControl cache) {
 
   public StreamOpen {
     cache = cache == null ? CacheControl.DEFAULT : cache;
@@ -21,26 +23,37 @@ public record StreamOpen(String requestId, Caller caller, ChatRequest request, S
 
   public StreamOpen(String requestId, Caller caller, ChatRequest request, String sinkAddress, String streamId,
                     int window) {
-    this(requestId, caller, request, sinkAddress, streamId, window, CacheControl.DEFAULT);
+    this(requestId, caller, request, sinkAddress, streamId, window, null, CacheControl.DEFAULT);
+  }
+
+  public StreamOpen(String requestId, Caller caller, ChatRequest request, String sinkAddress, String streamId,
+                    int window, String watchAddress) {
+    this(requestId, caller, request, sinkAddress, streamId, window, watchAddress, CacheControl.DEFAULT);
   }
 
   public StreamOpen withRequest(ChatRequest newRequest) {
-    return new StreamOpen(requestId, caller, newRequest, sinkAddress, streamId, window, cache);
+    return new StreamOpen(requestId, caller, newRequest, sinkAddress, streamId, window, watchAddress, cache);
+  }
+
+  /** This open as attempt {@code id} (the stream id its chunks are tagged with), acknowledged to {@code watch}. */
+  public StreamOpen forAttempt(String id, String watch) {
+    return new StreamOpen(requestId, caller, request, sinkAddress, id, window, watch, cache);
   }
 
   public StreamOpen withCache(CacheControl newCache) {
-    return new StreamOpen(requestId, caller, request, sinkAddress, streamId, window, newCache);
+    return new StreamOpen(requestId, caller, request, sinkAddress, streamId, window, watchAddress, newCache);
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("request_id", requestId).put("caller", caller.toJson())
+    JsonObject json = new JsonObject().put("request_id", requestId).put("caller", caller.toJson())
         .put("request", request.toJson()).put("sink", sinkAddress).put("stream_id", streamId).put("window", window)
         .put("cache", cache.toJson());
+    return watchAddress == null ? json : json.put("watch", watchAddress);
   }
 
   public static StreamOpen fromJson(JsonObject json) {
     return new StreamOpen(json.getString("request_id"), Caller.fromJson(json.getJsonObject("caller")),
-        ChatJson.request(json.getJsonObject("request")), json.getString("sink"), json.getString("stream_id"),
-        json.getInteger("window"), CacheControl.fromJson(json.getJsonObject("cache")));
+        ChatJson.canonical(json.getJsonObject("request")), json.getString("sink"), json.getString("stream_id"),
+        json.getInteger("window"), json.getString("watch"), CacheControl.fromJson(json.getJsonObject("cache")));
   }
 }

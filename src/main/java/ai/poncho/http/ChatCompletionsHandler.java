@@ -10,6 +10,7 @@ import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
+import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -41,6 +42,7 @@ public final class ChatCompletionsHandler {
 
   public void handle(RoutingContext ctx) {
     ChatRequest request = ChatJson.request(JsonBody.object(ctx));
+    Permissions.requireModels(Caller.of(ctx), request);
     boolean prompt = PromptExecution.isPrompt(request.model());
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {

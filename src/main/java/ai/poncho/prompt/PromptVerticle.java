@@ -1,13 +1,16 @@
 package ai.poncho.prompt;
 
+import ai.poncho.bus.Accepted;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
 import ai.poncho.bus.DispatchRequest;
+import ai.poncho.bus.GuardedCall;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
 import ai.poncho.bus.StreamStarted;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatResponse;
+import ai.poncho.cluster.NodeWatch;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.config.PromptsConfig;
 import ai.poncho.metrics.Meters;
@@ -41,6 +44,7 @@ public final class PromptVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PromptVerticle.class);
 
   private EventBus bus;
+  private String node;
   private DeliveryOptions delivery;
   private PromptsConfig prompts;
   private PromptLoader loader;
@@ -57,6 +61,7 @@ public final class PromptVerticle extends VerticleBase {
     prompts = config.prompts();
     delivery = new DeliveryOptions().setSendTimeout(config.http().requestTimeout().toMillis());
     bus = vertx.eventBus();
+    node = NodeWatch.of(vertx).localNode();
     Cache<TemplateEngine.TemplateKey, Template> cache = Caffeine.newBuilder().maximumSize(prompts.cacheSize())
         .expireAfterAccess(prompts.cacheTtl()).recordStats().build();
     MeterRegistry registry = Meters.registry(config.metrics());
@@ -113,14 +118,19 @@ public final class PromptVerticle extends VerticleBase {
         .recover(e -> Future.succeededFuture());
   }
 
+  /** Renders, then dispatches through a {@link GuardedCall}, so a dispatch node's loss fails the run at once. */
   private void complete(Message<DispatchRequest> message) {
     DispatchRequest run = message.body();
+    Accepted.send(bus, run.watchAddress(), run.callId(), node);
     renderOffLoop(() -> PromptCall.from(run.request()))
-        .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
-                run.withRequest(rendered.toChatRequest(run.request())).withCache(run.cache().withPrompt(
-                    cacheName(rendered))), delivery)
-            .onSuccess(reply -> message.reply(reply.body(), withCacheStatus(outputCheck(rendered, reply.body()),
-                reply.headers().get(Addresses.CACHE_HEADER)))))
+        .compose(rendered -> {
+          DispatchRequest dispatch = run.withRequest(rendered.toChatRequest(run.request()))
+              .withCache(run.cache().withPrompt(cacheName(rendered)));
+          return GuardedCall.<ChatResponse>request(vertx, Addresses.DISPATCH_COMPLETE, run.callId(),
+                  dispatch::forAttempt, delivery, true).reply()
+              .onSuccess(reply -> message.reply(reply.body(), withCacheStatus(outputCheck(rendered, reply.body()),
+                  reply.headers().get(Addresses.CACHE_HEADER))));
+        })
         .onFailure(failure -> Replies.fail(message, failure));
   }
 
@@ -135,13 +145,22 @@ public final class PromptVerticle extends VerticleBase {
     return options;
   }
 
+  /**
+   * Renders, then opens the stream at dispatch. The stream id tags the chunks the consumer routes, so
+   * this hop does not re-send under a new id: a dispatch node that hands it back fails the open with
+   * {@code node_unavailable}, and the consumer re-sends the whole open.
+   */
   private void stream(Message<StreamOpen> message) {
     StreamOpen open = message.body();
+    Accepted.send(bus, open.watchAddress(), open.streamId(), node);
     renderOffLoop(() -> PromptCall.from(open.request()))
-        .compose(rendered -> bus.<StreamStarted>request(Addresses.DISPATCH_STREAM,
-            open.withRequest(rendered.toChatRequest(open.request())).withCache(open.cache().withPrompt(
-                cacheName(rendered))), delivery)
-            .map(reply -> reply.body().withOutput(StreamedOutput.spec(rendered.prompt()))))
+        .compose(rendered -> {
+          StreamOpen forward = open.withRequest(rendered.toChatRequest(open.request()))
+              .withCache(open.cache().withPrompt(cacheName(rendered)));
+          return GuardedCall.<StreamStarted>request(vertx, Addresses.DISPATCH_STREAM, open.streamId(),
+                  forward::forAttempt, delivery, false).reply()
+              .map(reply -> reply.body().withOutput(StreamedOutput.spec(rendered.prompt())));
+        })
         .onSuccess(message::reply)
         .onFailure(failure -> Replies.fail(message, failure));
   }

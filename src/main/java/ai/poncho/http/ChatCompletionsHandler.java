@@ -70,7 +70,7 @@ public final class ChatCompletionsHandler {
   }
 
   /** Sets {@code x-poncho-cache} when the cache said what it did. */
-  static void cacheHeader(RoutingContext ctx, String status) {
+  public static void cacheHeader(RoutingContext ctx, String status) {
     if (status != null) {
       ctx.response().putHeader(CACHE_HEADER, status);
     }

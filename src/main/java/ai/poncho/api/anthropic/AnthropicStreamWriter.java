@@ -61,6 +61,9 @@ final class AnthropicStreamWriter {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("x-accel-buffering", "no")
         .putHeader(ChatCompletionsHandler.MODEL_HEADER, stream.model());
+    if (stream.cache() != null) {
+      response.putHeader(ChatCompletionsHandler.CACHE_HEADER, stream.cache());
+    }
     response.closeHandler(v -> {
       stopPings();
       stream.cancel();

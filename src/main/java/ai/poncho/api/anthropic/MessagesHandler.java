@@ -3,6 +3,7 @@ package ai.poncho.api.anthropic;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.Ids;
@@ -57,8 +58,8 @@ public final class MessagesHandler {
     ctx.response().putHeader("request-id", requestId);
     if (request.stream()) {
       String address = prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM;
-      RemoteChatStream.open(vertx, address, requestId, Caller.of(ctx), request, streamWindow, timeoutMs, timeoutMs,
-              SseWriter.clientGone(ctx))
+      RemoteChatStream.open(vertx, address, requestId, Caller.of(ctx), CacheControl.of(ctx), request, streamWindow,
+              timeoutMs, timeoutMs, SseWriter.clientGone(ctx))
           .onSuccess(stream -> {
             if (ctx.response().closed()) {
               stream.cancel();
@@ -74,6 +75,7 @@ public final class MessagesHandler {
             delivery)
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
+          ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
               .end(AnthropicMessages.message(response).toBuffer());

@@ -3,6 +3,7 @@ package ai.poncho.api.responses;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
@@ -54,8 +55,8 @@ public final class ResponsesHandler {
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
       String address = prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM;
-      RemoteChatStream.open(vertx, address, requestId, Caller.of(ctx), request, streamWindow, timeoutMs, timeoutMs,
-              SseWriter.clientGone(ctx))
+      RemoteChatStream.open(vertx, address, requestId, Caller.of(ctx), CacheControl.of(ctx), request, streamWindow,
+              timeoutMs, timeoutMs, SseWriter.clientGone(ctx))
           .onSuccess(stream -> {
             if (ctx.response().closed()) {
               stream.cancel();
@@ -70,6 +71,7 @@ public final class ResponsesHandler {
             delivery)
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
+          ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
               .end(object.of(response).toBuffer());

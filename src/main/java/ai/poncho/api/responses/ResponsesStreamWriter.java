@@ -53,6 +53,9 @@ final class ResponsesStreamWriter {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("x-accel-buffering", "no")
         .putHeader(ChatCompletionsHandler.MODEL_HEADER, stream.model());
+    if (stream.cache() != null) {
+      response.putHeader(ChatCompletionsHandler.CACHE_HEADER, stream.cache());
+    }
     write("response.created", new JsonObject().put("response", object.inProgress(stream.model())));
     write("response.in_progress", new JsonObject().put("response", object.inProgress(stream.model())));
     response.closeHandler(v -> stream.cancel());

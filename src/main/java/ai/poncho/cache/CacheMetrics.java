@@ -29,6 +29,20 @@ final class CacheMetrics {
     return registry;
   }
 
+  /** Registers a cached model's meters at zero, so dashboards and rate() see them before the first request. */
+  void prepare(String model, boolean memory) {
+    meters(model);
+    if (memory) {
+      evictions(model, "size");
+      evictions(model, "expired");
+    }
+  }
+
+  void prepareErrors(String backend) {
+    errors(backend, "read");
+    errors(backend, "write");
+  }
+
   void hit(String model) {
     meters(model).hits().increment();
   }
@@ -48,15 +62,23 @@ final class CacheMetrics {
   }
 
   void evicted(String model, String reason) {
-    evictions.computeIfAbsent(model + '\n' + reason, k -> Counter.builder("poncho.cache.evictions")
-        .description("Cached answers dropped before a purge: size (over the bounds) or expired")
-        .tag("model", model).tag("reason", reason).register(registry)).increment();
+    evictions(model, reason).increment();
   }
 
   void error(String backend, String operation) {
-    errors.computeIfAbsent(backend + '\n' + operation, k -> Counter.builder("poncho.cache.errors")
+    errors(backend, operation).increment();
+  }
+
+  private Counter evictions(String model, String reason) {
+    return evictions.computeIfAbsent(model + '\n' + reason, k -> Counter.builder("poncho.cache.evictions")
+        .description("Cached answers dropped before a purge: size (over the bounds) or expired")
+        .tag("model", model).tag("reason", reason).register(registry));
+  }
+
+  private Counter errors(String backend, String operation) {
+    return errors.computeIfAbsent(backend + '\n' + operation, k -> Counter.builder("poncho.cache.errors")
         .description("Cache backend calls that failed; a failed read is served as a miss")
-        .tag("backend", backend).tag("operation", operation).register(registry)).increment();
+        .tag("backend", backend).tag("operation", operation).register(registry));
   }
 
   private ModelMeters meters(String model) {

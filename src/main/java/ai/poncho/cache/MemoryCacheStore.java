@@ -73,6 +73,11 @@ final class MemoryCacheStore implements CacheStore {
     return Future.succeededFuture();
   }
 
+  /** Registers the model's byte gauge at zero. */
+  void prepare(String model) {
+    bytesOf(model);
+  }
+
   @Override
   public Future<Long> purge(String model) {
     long removed = 0;

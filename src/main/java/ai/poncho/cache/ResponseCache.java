@@ -86,6 +86,14 @@ public final class ResponseCache {
     if (!cache.anyEnabled()) {
       return new ResponseCache(vertx, cache, node, null, "none");
     }
+    boolean memory = !config.state().redis();
+    node.metrics.prepareErrors(memory ? "memory" : "redis");
+    config.models().keySet().stream().filter(cache::enabledFor).forEach(model -> {
+      node.metrics.prepare(model, memory);
+      if (memory) {
+        node.memory.prepare(model);
+      }
+    });
     if (config.state().redis()) {
       return new ResponseCache(vertx, cache, node, new RedisCacheStore(vertx, RedisState.create(vertx, config.state()),
           config.state().redisPrefix(), node.clock), "redis");

@@ -55,7 +55,9 @@ class MonitoringFilesTest {
     assertThat(queried).isNotEmpty();
 
     String scrape;
-    try (TestServer server = TestServer.start(); ApiClient api = new ApiClient(server)) {
+    // The response cache's meters exist where it is on (it is off by default).
+    try (TestServer server = TestServer.start(TestServer.config().put("cache", new JsonObject().put("enabled", true)));
+         ApiClient api = new ApiClient(server)) {
       assertThat(api.chat(ApiClient.request("mock", "hello metrics")).statusCode()).isEqualTo(200);
       assertThat(api.chat(ApiClient.request("mock", "hello stream").put("stream", true)).statusCode()).isEqualTo(200);
       scrape = api.get("/metrics").bodyAsString();

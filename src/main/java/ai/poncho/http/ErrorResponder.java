@@ -19,7 +19,11 @@ public final class ErrorResponder {
 
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    GatewayError error = failure != null ? Errors.toGatewayError(failure) : forStatus(ctx.statusCode(), ctx);
+    // A failure Vert.x Web raised itself with a client status (e.g. a path it cannot decode) keeps that status.
+    boolean known = failure instanceof ai.poncho.error.GatewayException
+        || failure instanceof io.vertx.core.eventbus.ReplyException;
+    GatewayError error = failure != null && (known || ctx.statusCode() < 400 || ctx.statusCode() >= 500)
+        ? Errors.toGatewayError(failure) : forStatus(ctx.statusCode(), ctx);
     if (error.status() == 500) {
       LOG.error("{} {} {} failed: {}", RequestContext.id(ctx), ctx.request().method(), ctx.request().path(),
           error.message(), failure);

@@ -42,11 +42,17 @@ public final class HttpVerticle extends VerticleBase {
     BusCodecs.register(vertx);
     http = config.http();
     Router router = router(config);
-    server = vertx.createHttpServer(WsEndpoint.configure(new HttpServerOptions().setHost(http.host())
-        .setTcpNoDelay(true).setTcpFastOpen(true).setDecompressionSupported(true), config.ws()));
+    HttpServerOptions options = WsEndpoint.configure(new HttpServerOptions().setHost(http.host())
+        .setTcpNoDelay(true).setTcpFastOpen(true).setDecompressionSupported(true)
+        // Without h2c the HTTP/1.x pipeline exists before the first byte is read, so the strict decoder
+        // sees every request; cleartext HTTP/2 is not offered (an h2 preface is answered 505).
+        .setHttp2ClearTextEnabled(false), config.ws());
+    server = vertx.createHttpServer(options);
     // Port 0 means "any": a negative port makes all instances share one random port.
     int port = http.port() == 0 ? -1 : http.port();
-    return server.requestHandler(router).listen(port)
+    return server.connectionHandler(connection -> StrictRequestDecoder.install(connection, options))
+        .invalidRequestHandler(InvalidRequests::decoderFailure)
+        .requestHandler(InvalidRequests.checkingHead(router)).listen(port)
         .onSuccess(s -> vertx.sharedData().getLocalMap("poncho").put(PORT_KEY, s.actualPort()));
   }
 
@@ -75,7 +81,7 @@ public final class HttpVerticle extends VerticleBase {
     webSockets = new WsEndpoint(vertx, config, wsAuthenticator);
     // One route per endpoint keeps the metrics' route label clean; Vert.x Web wants the body handler first.
     router.post("/v1/chat/completions").handler(body).handler(JsonBody::requireJsonContentType)
-        .handler(chat::handle);
+        .handler(chat::handle).failureHandler(chat::countRejected);
     router.get("/v1/models").handler(models::list);
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
     router.get(WsEndpoint.PATH).handler(webSockets::handle);
@@ -86,8 +92,10 @@ public final class HttpVerticle extends VerticleBase {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metrics().registryName()));
     }
     router.route().failureHandler(ErrorResponder::handle);
+    router.errorHandler(400, ErrorResponder::handle);
     router.errorHandler(404, ErrorResponder::handle);
     router.errorHandler(405, ErrorResponder::handle);
+    router.errorHandler(500, ErrorResponder::handle);
     return router;
   }
 }

@@ -188,11 +188,14 @@ public final class DispatchVerticle extends VerticleBase {
   }
 
   private CompletionEvent streamEvent(Served<ChatStream> served, StreamOutcome outcome, long start) {
-    int status = outcome.error() != null ? outcome.error().status() : outcome.cancelled() ? 499 : 200;
+    // The client got 200 on the status line before the first chunk; a failure later shows in the outcome.
+    int status = outcome.cancelled() ? 499 : 200;
+    String result = outcome.error() != null ? CompletionEvent.Outcome.of(outcome.error())
+        : outcome.cancelled() ? CompletionEvent.Outcome.CANCELLED : CompletionEvent.Outcome.SUCCESS;
     Usage usage = outcome.usage();
     return new CompletionEvent(served.model(), provider(served), status, true, System.nanoTime() - start,
         outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
-        usage == null ? 0 : usage.completionTokens(), outcome.finishReason());
+        usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), result);
   }
 
   private void fail(Message<?> message, String requestId, String modelName, boolean stream, long start,

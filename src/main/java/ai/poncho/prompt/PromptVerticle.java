@@ -2,6 +2,7 @@ package ai.poncho.prompt;
 
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
+import ai.poncho.bus.CompletionEvent;
 import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
@@ -9,7 +10,9 @@ import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.config.PromptsConfig;
+import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
+import ai.poncho.metrics.MetricsVerticle;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.jknack.handlebars.Template;
@@ -22,6 +25,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -113,12 +118,25 @@ public final class PromptVerticle extends VerticleBase {
   }
 
   private void complete(Message<DispatchRequest> message) {
+    long start = System.nanoTime();
     DispatchRequest run = message.body();
     renderOffLoop(() -> PromptCall.from(run.request()))
         .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
                 run.withRequest(rendered.toChatRequest(run.request())), delivery)
             .onSuccess(reply -> message.reply(reply.body(), outputCheck(rendered, reply.body()))))
-        .onFailure(failure -> Replies.fail(message, failure));
+        .onFailure(failure -> failed(message, failure, false, start));
+  }
+
+  /**
+   * Fails the call; a prompt that failed before any model call (unknown prompt, bad input, render error) is
+   * counted here, since dispatch counts only what reached it.
+   */
+  private void failed(Message<?> message, Throwable failure, boolean stream, long start) {
+    GatewayError error = Replies.fail(message, failure);
+    if (!(failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
+      bus.publish(Addresses.METRICS_COMPLETION, new CompletionEvent(MetricsVerticle.UNKNOWN_MODEL, "none",
+          error.status(), stream, System.nanoTime() - start, 0, 0, 0, null));
+    }
   }
 
   /** For JSON-output prompts, the parsed and checked answer rides along as a reply header. */
@@ -133,12 +151,13 @@ public final class PromptVerticle extends VerticleBase {
   }
 
   private void stream(Message<StreamOpen> message) {
+    long start = System.nanoTime();
     StreamOpen open = message.body();
     renderOffLoop(() -> PromptCall.from(open.request()))
         .compose(rendered -> bus.request(Addresses.DISPATCH_STREAM,
             open.withRequest(rendered.toChatRequest(open.request())), delivery))
         .onSuccess(reply -> message.reply(reply.body()))
-        .onFailure(failure -> Replies.fail(message, failure));
+        .onFailure(failure -> failed(message, failure, true, start));
   }
 
   private void render(Message<JsonObject> message) {

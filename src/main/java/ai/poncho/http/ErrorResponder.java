@@ -18,6 +18,11 @@ public final class ErrorResponder {
   }
 
   public static void handle(RoutingContext ctx) {
+    if (ctx.response().headers().get(RequestContext.HEADER) == null) {
+      // A request no route matched (e.g. "GET *") never passed RequestContext; its error still gets an id.
+      ctx.response().putHeader(RequestContext.HEADER, RequestContext.idFrom(ctx.request().getHeader(
+          RequestContext.HEADER)));
+    }
     Throwable failure = ctx.failure();
     // A failure Vert.x Web raised itself with a client status (e.g. a path it cannot decode) keeps that status.
     boolean known = failure instanceof ai.poncho.error.GatewayException
@@ -38,6 +43,10 @@ public final class ErrorResponder {
     if (response.headWritten()) {
       response.reset();
       return;
+    }
+    if ("upstream_pool_exhausted".equals(error.code())) {
+      // Busy connections free up as streams end: worth trying again soon, not at once.
+      response.putHeader(HttpHeaders.RETRY_AFTER, "1");
     }
     response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(error.toResponseJson().toBuffer());

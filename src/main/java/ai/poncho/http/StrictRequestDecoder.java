@@ -52,7 +52,8 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   @Override
   protected boolean isContentAlwaysEmpty(HttpMessage message) {
     HttpVersion version = message.protocolVersion();
-    if (!HttpVersion.HTTP_1_1.equals(version) && !HttpVersion.HTTP_1_0.equals(version)) {
+    // By identity, as Vert.x maps versions: "http/1.1" equals HTTP_1_1 but is not the token HTTP/1.1.
+    if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
       message.setDecoderResult(DecoderResult.failure(new UnsupportedVersion(version)));
     }
     return super.isContentAlwaysEmpty(message);

@@ -27,12 +27,12 @@ public final class Providers {
 
   public Providers(Vertx vertx, PonchoConfig config, MeterRegistry registry) {
     byKind.put(ProviderKind.MOCK, new MockProvider(vertx, config.mock(), registry));
-    ChatProvider openAi = new HttpChatProvider(vertx, new OpenAiFormat());
+    ChatProvider openAi = new HttpChatProvider(vertx, new OpenAiFormat(), registry);
     for (ProviderKind kind : List.of(ProviderKind.OPENAI, ProviderKind.DEEPSEEK, ProviderKind.ZAI,
         ProviderKind.OLLAMA, ProviderKind.VLLM, ProviderKind.OPENAI_COMPATIBLE)) {
       byKind.put(kind, openAi);
     }
-    byKind.put(ProviderKind.ANTHROPIC, new HttpChatProvider(vertx, new AnthropicFormat()));
+    byKind.put(ProviderKind.ANTHROPIC, new HttpChatProvider(vertx, new AnthropicFormat(), registry));
   }
 
   public ChatProvider forModel(ModelConfig model) {

@@ -7,15 +7,17 @@ import io.vertx.core.json.JsonObject;
  * What one chat request did, for metrics and metering. {@code status} is the HTTP status the client got
  * on the status line (200 for a stream that started, even if it failed later; 499 when the client left);
  * {@code outcome} is one of the fixed names of {@link Outcome} and says how the request really ended.
+ * {@code keyId} and {@code team} name the caller (null when the gateway is open).
  */
 public record CompletionEvent(String model, String provider, int status, boolean stream, long durationNanos,
                               long firstTokenNanos, int promptTokens, int completionTokens, String finishReason,
-                              String outcome) {
+                              String requestId, String keyId, String team, String outcome) {
 
   public CompletionEvent(String model, String provider, int status, boolean stream, long durationNanos,
-                         long firstTokenNanos, int promptTokens, int completionTokens, String finishReason) {
+                         long firstTokenNanos, int promptTokens, int completionTokens, String finishReason,
+                         String requestId, String keyId, String team) {
     this(model, provider, status, stream, durationNanos, firstTokenNanos, promptTokens, completionTokens,
-        finishReason, Outcome.ofStatus(status));
+        finishReason, requestId, keyId, team, Outcome.ofStatus(status));
   }
 
   /** The fixed outcome names: metric label values never come from a client or an upstream string. */
@@ -58,7 +60,8 @@ public record CompletionEvent(String model, String provider, int status, boolean
     return new JsonObject().put("model", model).put("provider", provider).put("status", status)
         .put("stream", stream).put("duration_ns", durationNanos).put("first_token_ns", firstTokenNanos)
         .put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
-        .put("finish_reason", finishReason).put("outcome", outcome);
+        .put("finish_reason", finishReason).put("request_id", requestId).put("key_id", keyId).put("team", team)
+        .put("outcome", outcome);
   }
 
   public static CompletionEvent fromJson(JsonObject json) {
@@ -66,6 +69,7 @@ public record CompletionEvent(String model, String provider, int status, boolean
     return new CompletionEvent(json.getString("model"), json.getString("provider"), status,
         json.getBoolean("stream"), json.getLong("duration_ns"), json.getLong("first_token_ns"),
         json.getInteger("prompt_tokens"), json.getInteger("completion_tokens"), json.getString("finish_reason"),
+        json.getString("request_id"), json.getString("key_id"), json.getString("team"),
         json.getString("outcome", Outcome.ofStatus(status)));
   }
 }

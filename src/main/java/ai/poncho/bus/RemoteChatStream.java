@@ -6,6 +6,7 @@ import ai.poncho.chat.Ids;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -54,9 +55,9 @@ public final class RemoteChatStream {
    * {@code cancelled} completes (the client left), the stream stops: while it is still opening, the
    * upstream call is cancelled by stream id; once open, through {@link #cancel()}.
    */
-  public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, ChatRequest request,
-                                              int window, long openTimeoutMs, long idleTimeoutMs,
-                                              Future<Void> cancelled) {
+  public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, Caller caller,
+                                              ChatRequest request, int window, long openTimeoutMs,
+                                              long idleTimeoutMs, Future<Void> cancelled) {
     RemoteChatStream stream = new RemoteChatStream(vertx, window, idleTimeoutMs);
     cancelled.onComplete(gone -> {
       if (stream.started == null) {
@@ -71,7 +72,7 @@ public final class RemoteChatStream {
           stream.sink = endpoint;
           endpoint.add(stream.streamId, stream);
           return vertx.eventBus().<StreamStarted>request(address,
-              new StreamOpen(requestId, request, endpoint.address(), stream.streamId, window),
+              new StreamOpen(requestId, caller, request, endpoint.address(), stream.streamId, window),
               new DeliveryOptions().setSendTimeout(openTimeoutMs));
         })
         .map(reply -> {
@@ -88,6 +89,11 @@ public final class RemoteChatStream {
             stream.sink.remove(stream.streamId);
           }
         });
+  }
+
+  /** The output check a prompt stream asks its writer to run ({@link StreamStarted#output()}), or null. */
+  public io.vertx.core.json.JsonObject outputCheck() {
+    return started.output();
   }
 
   /** The model actually serving this stream (after any fallback). */

@@ -22,6 +22,7 @@ public record PonchoConfig(
     MetricsConfig metrics,
     WsConfig ws,
     PromptsConfig prompts,
+    StateConfig state,
     List<String> warnings,
     JsonObject raw) {
 
@@ -47,7 +48,8 @@ public record PonchoConfig(
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
         MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
-        PromptsConfig.from(root.section("prompts")), List.copyOf(warnings), json);
+        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")), List.copyOf(warnings),
+        json);
     root.throwIfInvalid();
     return config;
   }

@@ -10,6 +10,8 @@ import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.error.Errors;
 import ai.poncho.metrics.MetricsVerticle;
+import ai.poncho.prompt.StreamedOutput;
+import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -45,25 +47,31 @@ public final class ChatCompletionsHandler {
 
   public void handle(RoutingContext ctx) {
     ctx.put(STARTED_KEY, System.nanoTime());
-    JsonObject body = JsonBody.object(ctx);
-    ctx.put(MODEL_KEY, body.getValue("model") instanceof String name ? name : MetricsVerticle.UNKNOWN_MODEL);
-    ctx.put(STREAM_KEY, Boolean.TRUE.equals(body.getValue("stream")));
-    ChatRequest request = ChatJson.request(body);
+    JsonObject json = JsonBody.object(ctx);
+    ctx.put(MODEL_KEY, json.getValue("model") instanceof String name ? name : MetricsVerticle.UNKNOWN_MODEL);
+    ctx.put(STREAM_KEY, Boolean.TRUE.equals(json.getValue("stream")));
+    ChatRequest request = ChatJson.request(json);
     boolean prompt = PromptExecution.isPrompt(request.model());
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
       String address = prompt ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM;
-      SseWriter.respond(ctx, RemoteChatStream.open(vertx, address, requestId, request, streamWindow, timeoutMs,
-          timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
+      SseWriter.respond(ctx, RemoteChatStream.open(vertx, address, requestId, Caller.of(ctx), request, streamWindow,
+          timeoutMs, timeoutMs, SseWriter.clientGone(ctx)), request.includeUsage());
       return;
     }
     CompletionCall.send(vertx, ctx, prompt ? Addresses.PROMPT_COMPLETE : Addresses.DISPATCH_COMPLETE, request,
             delivery)
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
+          JsonObject body = response.toJson();
+          String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);
+          if (output != null) {
+            // A JSON-output prompt run through the shortcut answers as the prompt API does.
+            body.mergeIn(StreamedOutput.fields(new JsonObject(output)));
+          }
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(MODEL_HEADER, response.model())
-              .end(response.toJson().toBuffer());
+              .end(body.toBuffer());
         })
         .onFailure(ctx::fail);
   }
@@ -80,9 +88,11 @@ public final class ChatCompletionsHandler {
       int status = failure != null ? Errors.toGatewayError(failure).status() : ctx.statusCode();
       Long started = ctx.get(STARTED_KEY);
       String model = ctx.get(MODEL_KEY);
+      Caller caller = Caller.of(ctx);
       vertx.eventBus().publish(Addresses.METRICS_COMPLETION, new CompletionEvent(
           model == null ? MetricsVerticle.UNKNOWN_MODEL : model, "none", status > 0 ? status : 500,
-          Boolean.TRUE.equals(ctx.get(STREAM_KEY)), started == null ? 0 : System.nanoTime() - started, 0, 0, 0, null));
+          Boolean.TRUE.equals(ctx.get(STREAM_KEY)), started == null ? 0 : System.nanoTime() - started, 0, 0, 0, null,
+          RequestContext.id(ctx), caller.keyId(), caller.team()));
     }
     ctx.next();
   }

@@ -5,6 +5,7 @@ import ai.poncho.bus.DispatchRequest;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.Ids;
+import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -24,6 +25,7 @@ final class CompletionCall {
                                             DeliveryOptions delivery) {
     String callId = Ids.random("call_");
     ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));
-    return vertx.eventBus().request(address, new DispatchRequest(RequestContext.id(ctx), callId, request), delivery);
+    return vertx.eventBus().request(address, new DispatchRequest(RequestContext.id(ctx), callId, Caller.of(ctx), request),
+        delivery);
   }
 }

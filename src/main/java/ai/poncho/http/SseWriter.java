@@ -2,18 +2,23 @@ package ai.poncho.http;
 
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatChunk;
+import ai.poncho.chat.Ids;
+import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.error.GatewayError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * Writes a bus stream as OpenAI Server-Sent Events: {@code data: {chunk}} … {@code data: [DONE]}. A
  * failure after the start is sent as {@code data: {"error":…}} with no {@code [DONE]}. A full socket
- * pauses the stream (and so the upstream); a closed one cancels it.
+ * pauses the stream (and so the upstream); a closed one cancels it. For a JSON-output prompt the last
+ * chunk before {@code [DONE]} has no choices and carries {@code output_status} and {@code output}.
  */
 public final class SseWriter {
 
@@ -24,11 +29,14 @@ public final class SseWriter {
   private final HttpServerResponse response;
   private final RemoteChatStream stream;
   private final boolean includeUsage;
+  private final StreamedOutput output;
+  private ChatChunk last;
 
   private SseWriter(HttpServerResponse response, RemoteChatStream stream, boolean includeUsage) {
     this.response = response;
     this.stream = stream;
     this.includeUsage = includeUsage;
+    this.output = StreamedOutput.of(stream.outputCheck());
   }
 
   /** Completes when the client of {@code ctx} goes away before its answer ends. */
@@ -58,11 +66,20 @@ public final class SseWriter {
     response.closeHandler(v -> stream.cancel());
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);
-    stream.endHandler(end -> response.end(DONE.copy()));
+    stream.endHandler(end -> {
+      if (output != null) {
+        response.write(event(outputChunk(end.model()).toBuffer()));
+      }
+      response.end(DONE.copy());
+    });
     stream.handler(this::onChunk);
   }
 
   private void onChunk(ChatChunk chunk) {
+    if (output != null) {
+      output.add(chunk);
+      last = chunk;
+    }
     if (!includeUsage && chunk.usage() != null) {
       if (chunk.choices().isEmpty()) {
         return;
@@ -73,6 +90,13 @@ public final class SseWriter {
     if (response.writeQueueFull()) {
       stream.pause();
     }
+  }
+
+  /** A choice-less chunk, like the usage chunk, with the checked JSON output. */
+  private JsonObject outputChunk(String model) {
+    ChatChunk shape = last != null ? last : new ChatChunk(Ids.completionId(), System.currentTimeMillis() / 1000,
+        model, List.of(), null);
+    return new ChatChunk(shape.id(), shape.created(), shape.model(), List.of(), null).toJson().mergeIn(output.result());
   }
 
   private void onFailure(GatewayError error) {

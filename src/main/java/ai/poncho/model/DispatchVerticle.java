@@ -17,6 +17,7 @@ import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
+import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -99,7 +100,7 @@ public final class DispatchVerticle extends VerticleBase {
     long start = System.nanoTime();
     DispatchRequest dispatch = message.body();
     if (cancelledEarly.remove(dispatch.callId()) != null) {
-      fail(message, dispatch.requestId(), dispatch.request().model(), false, start,
+      fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start,
           ProviderCall.CANCELLED.toException());
       return;
     }
@@ -108,14 +109,15 @@ public final class DispatchVerticle extends VerticleBase {
     try {
       served = failover.complete(dispatch.requestId(), dispatch.request(), cancelled.future());
     } catch (RuntimeException e) {
-      fail(message, dispatch.requestId(), dispatch.request().model(), false, start, e);
+      fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start, e);
       return;
     }
     calls.put(dispatch.callId(), cancelled);
     served.onComplete(result -> {
       calls.remove(dispatch.callId());
       if (result.failed()) {
-        fail(message, dispatch.requestId(), dispatch.request().model(), false, start, result.cause());
+        fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start,
+            result.cause());
         return;
       }
       Served<ChatResponse> done = result.result();
@@ -124,7 +126,7 @@ public final class DispatchVerticle extends VerticleBase {
       Usage usage = response.usage();
       publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
           usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
-          response.finishReason()));
+          response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team()));
     });
   }
 
@@ -142,7 +144,8 @@ public final class DispatchVerticle extends VerticleBase {
     long start = System.nanoTime();
     StreamOpen open = message.body();
     if (cancelledEarly.remove(open.streamId()) != null) {
-      fail(message, open.requestId(), open.request().model(), true, start, ProviderCall.CANCELLED.toException());
+      fail(message, open.requestId(), open.caller(), open.request().model(), true, start,
+          ProviderCall.CANCELLED.toException());
       return;
     }
     Promise<Void> cancelled = Promise.promise();
@@ -150,7 +153,7 @@ public final class DispatchVerticle extends VerticleBase {
     try {
       served = failover.stream(open.requestId(), open.request(), cancelled.future());
     } catch (RuntimeException e) {
-      fail(message, open.requestId(), open.request().model(), true, start, e);
+      fail(message, open.requestId(), open.caller(), open.request().model(), true, start, e);
       return;
     }
     // Until it opens, the stream is cancelled like a non-streamed call: by id, on the cancel address.
@@ -158,7 +161,7 @@ public final class DispatchVerticle extends VerticleBase {
     served.onComplete(result -> {
       calls.remove(open.streamId());
       if (result.failed()) {
-        fail(message, open.requestId(), open.request().model(), true, start, result.cause());
+        fail(message, open.requestId(), open.caller(), open.request().model(), true, start, result.cause());
         return;
       }
       Served<ChatStream> done = result.result();
@@ -167,7 +170,7 @@ public final class DispatchVerticle extends VerticleBase {
             if (pumped.failed()) {
               done.result().cancel();
               done.done();
-              fail(message, open.requestId(), done.model(), true, start, pumped.cause());
+              fail(message, open.requestId(), open.caller(), done.model(), true, start, pumped.cause());
               return;
             }
             StreamPump pump = pumped.result();
@@ -177,7 +180,7 @@ public final class DispatchVerticle extends VerticleBase {
             pump.outcome().onSuccess(outcome -> {
               active.remove(pump);
               done.done();
-              publish(streamEvent(done, outcome, start));
+              publish(streamEvent(open, done, outcome, start));
             });
           });
     });
@@ -187,7 +190,8 @@ public final class DispatchVerticle extends VerticleBase {
     return served.deployment().model().provider().id();
   }
 
-  private CompletionEvent streamEvent(Served<ChatStream> served, StreamOutcome outcome, long start) {
+  private CompletionEvent streamEvent(StreamOpen open, Served<ChatStream> served, StreamOutcome outcome,
+                                      long start) {
     // The client got 200 on the status line before the first chunk; a failure later shows in the outcome.
     int status = outcome.cancelled() ? 499 : 200;
     String result = outcome.error() != null ? CompletionEvent.Outcome.of(outcome.error())
@@ -195,18 +199,19 @@ public final class DispatchVerticle extends VerticleBase {
     Usage usage = outcome.usage();
     return new CompletionEvent(served.model(), provider(served), status, true, System.nanoTime() - start,
         outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
-        usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), result);
+        usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), open.requestId(),
+        open.caller().keyId(), open.caller().team(), result);
   }
 
-  private void fail(Message<?> message, String requestId, String modelName, boolean stream, long start,
-                    Throwable failure) {
+  private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
+                    long start, Throwable failure) {
     GatewayError error = Replies.fail(message, failure);
     if (error.status() >= 500) {
       LOG.warn("{} model call failed: model={} status={} message={}", requestId, modelName, error.status(),
           error.message());
     }
     publish(new CompletionEvent(modelName, registry.providerOf(modelName), error.status(), stream,
-        System.nanoTime() - start, 0, 0, 0, null));
+        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()));
   }
 
   private void publish(CompletionEvent event) {

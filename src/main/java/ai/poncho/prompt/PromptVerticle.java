@@ -6,6 +6,7 @@ import ai.poncho.bus.CompletionEvent;
 import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
+import ai.poncho.bus.StreamStarted;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
@@ -13,6 +14,7 @@ import ai.poncho.config.PromptsConfig;
 import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
 import ai.poncho.metrics.MetricsVerticle;
+import ai.poncho.security.Caller;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.jknack.handlebars.Template;
@@ -71,7 +73,7 @@ public final class PromptVerticle extends VerticleBase {
         .description("Prompt files whose current version does not load").register(registry);
     Gauge.builder("poncho.prompt.prompts", this, v -> v.library.prompts().size())
         .description("Prompts being served").register(registry);
-    loader = new PromptLoader(Path.of(prompts.dir()), prompts, cache);
+    loader = new PromptLoader(Path.of(prompts.dir()), Path.of(prompts.toolsDir()), prompts, cache);
     renderer = new PromptRenderer(prompts, config.defaultModel());
     return reload().compose(v -> {
       if (!prompts.reloadInterval().isZero()) {
@@ -124,18 +126,19 @@ public final class PromptVerticle extends VerticleBase {
         .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
                 run.withRequest(rendered.toChatRequest(run.request())), delivery)
             .onSuccess(reply -> message.reply(reply.body(), outputCheck(rendered, reply.body()))))
-        .onFailure(failure -> failed(message, failure, false, start));
+        .onFailure(failure -> failed(message, failure, run.requestId(), run.caller(), false, start));
   }
 
   /**
    * Fails the call; a prompt that failed before any model call (unknown prompt, bad input, render error) is
    * counted here, since dispatch counts only what reached it.
    */
-  private void failed(Message<?> message, Throwable failure, boolean stream, long start) {
+  private void failed(Message<?> message, Throwable failure, String requestId, Caller caller, boolean stream,
+                      long start) {
     GatewayError error = Replies.fail(message, failure);
     if (!(failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
       bus.publish(Addresses.METRICS_COMPLETION, new CompletionEvent(MetricsVerticle.UNKNOWN_MODEL, "none",
-          error.status(), stream, System.nanoTime() - start, 0, 0, 0, null));
+          error.status(), stream, System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()));
     }
   }
 
@@ -154,10 +157,11 @@ public final class PromptVerticle extends VerticleBase {
     long start = System.nanoTime();
     StreamOpen open = message.body();
     renderOffLoop(() -> PromptCall.from(open.request()))
-        .compose(rendered -> bus.request(Addresses.DISPATCH_STREAM,
-            open.withRequest(rendered.toChatRequest(open.request())), delivery))
-        .onSuccess(reply -> message.reply(reply.body()))
-        .onFailure(failure -> failed(message, failure, true, start));
+        .compose(rendered -> bus.<StreamStarted>request(Addresses.DISPATCH_STREAM,
+            open.withRequest(rendered.toChatRequest(open.request())), delivery)
+            .map(reply -> reply.body().withOutput(StreamedOutput.spec(rendered.prompt()))))
+        .onSuccess(message::reply)
+        .onFailure(failure -> failed(message, failure, open.requestId(), open.caller(), true, start));
   }
 
   private void render(Message<JsonObject> message) {

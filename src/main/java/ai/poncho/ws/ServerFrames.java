@@ -24,13 +24,20 @@ final class ServerFrames {
     return null;
   }
 
-  static String done(String id, StreamEnd end) {
-    return done(id, end.finishReason(), end.usage() == null ? null : end.usage().toJson(), end.model());
+  /** The {@code done} frame; a JSON-output prompt's frame also carries {@code output_status} and {@code output}. */
+  static String done(String id, StreamEnd end, JsonObject output) {
+    JsonObject frame = doneFrame(id, end.finishReason(), end.usage() == null ? null : end.usage().toJson(),
+        end.model());
+    return (output == null ? frame : frame.mergeIn(output)).encode();
   }
 
   static String done(String id, String finishReason, JsonObject usage, String model) {
+    return doneFrame(id, finishReason, usage, model).encode();
+  }
+
+  private static JsonObject doneFrame(String id, String finishReason, JsonObject usage, String model) {
     return new JsonObject().put("type", "done").put("id", id).put("finish_reason", finishReason)
-        .put("usage", usage).put("model", model).encode();
+        .put("usage", usage).put("model", model);
   }
 
   static String error(String id, GatewayError error) {

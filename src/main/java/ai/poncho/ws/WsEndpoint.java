@@ -76,7 +76,7 @@ public final class WsEndpoint {
         return;
       }
       request.toWebSocket().onSuccess(ws -> {
-        WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), config, streams);
+        WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), auth.result(), config, streams);
         sessions.add(session);
         session.closed().onComplete(closed -> sessions.remove(session));
         session.start();

@@ -2,11 +2,13 @@ package ai.poncho.ws;
 
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.bus.StreamEnd;
+import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.FinishReason;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
+import ai.poncho.security.Caller;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -35,6 +37,7 @@ final class WsSession {
   private final KeepAlive keepAlive;
   private final MessageAssembler assembler;
   private final Map<String, Generation> inFlight = new HashMap<>();
+  private final Caller caller;
   private final Promise<Void> closed = Promise.promise();
   private boolean writesPaused;
   private boolean closing;
@@ -45,10 +48,12 @@ final class WsSession {
   record StreamSettings(int window, long openTimeoutMs, long idleTimeoutMs) {
   }
 
-  WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, WsConfig config, StreamSettings streams) {
+  WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, Caller caller, WsConfig config,
+            StreamSettings streams) {
     this.vertx = vertx;
     this.ws = ws;
     this.connectionId = connectionId;
+    this.caller = caller;
     this.config = config;
     this.streams = streams;
     this.keepAlive = new KeepAlive(vertx, ws, config, () -> close(CloseCodes.GOING_AWAY, "keep-alive timeout"));
@@ -151,7 +156,8 @@ final class WsSession {
     }
     Generation generation = new Generation(id);
     inFlight.put(id, generation);
-    RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, frame.request(), streams.window(),
+    RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, caller, frame.request(),
+            streams.window(),
             streams.openTimeoutMs(), streams.idleTimeoutMs(), generation.cancelled())
         .onComplete(opened -> {
           if (opened.failed()) {
@@ -172,8 +178,13 @@ final class WsSession {
       stream.pause();
     }
     stream.failureHandler(error -> finish(generation, ServerFrames.error(generation.id, error)));
-    stream.endHandler((StreamEnd end) -> finish(generation, ServerFrames.done(generation.id, end)));
+    StreamedOutput output = StreamedOutput.of(stream.outputCheck());
+    stream.endHandler((StreamEnd end) -> finish(generation, ServerFrames.done(generation.id, end,
+        output == null ? null : output.result())));
     stream.handler((ChatChunk chunk) -> {
+      if (output != null) {
+        output.add(chunk);
+      }
       String frame = ServerFrames.chunk(generation.id, chunk);
       if (frame != null) {
         send(frame);

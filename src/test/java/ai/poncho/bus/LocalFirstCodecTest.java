@@ -12,15 +12,22 @@ import ai.poncho.chat.ToolCallDelta;
 import ai.poncho.chat.Usage;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
+import ai.poncho.security.BudgetPeriod;
+import ai.poncho.security.Caller;
+import ai.poncho.security.KeyLimits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** Every bus message survives the clustered (JSON) wire form unchanged, and is not copied locally. */
 class LocalFirstCodecTest {
+
+  private static final Caller CALLER = new Caller("key_1", "team-a",
+      new KeyLimits(60, 1000, 2, new BigDecimal("12.50"), BudgetPeriod.MONTHLY));
 
   private static <T> T roundTrip(Class<T> type, T value, Function<T, JsonObject> toJson,
                                  Function<JsonObject, T> fromJson) {
@@ -39,7 +46,9 @@ class LocalFirstCodecTest {
             .add(new JsonObject().put("role", "user").put("content", new JsonArray()
                 .add(new JsonObject().put("type", "text").put("text", "What is this?"))
                 .add(new JsonObject().put("type", "image_url").put("image_url",
-                    new JsonObject().put("url", "data:image/png;base64,AAAA").put("detail", "low")))))
+                    new JsonObject().put("url", "data:image/png;base64,AAAA").put("detail", "low")))
+                .add(new JsonObject().put("type", "input_audio").put("input_audio",
+                    new JsonObject().put("data", "UklGRg==").put("format", "wav")))))
             .add(new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray()
                 .add(new JsonObject().put("id", "call_1").put("type", "function").put("function",
                     new JsonObject().put("name", "lookup").put("arguments", "{\"q\":1}")))))
@@ -55,7 +64,7 @@ class LocalFirstCodecTest {
 
   @Test
   void streamOpenKeepsTheWholeRequest() {
-    StreamOpen open = new StreamOpen("req-1", request(), "poncho.stream.sink.x", "s1", 16);
+    StreamOpen open = new StreamOpen("req-1", CALLER, request(), "poncho.stream.sink.x", "s1", 16);
     StreamOpen decoded = roundTrip(StreamOpen.class, open, StreamOpen::toJson, StreamOpen::fromJson);
     assertThat(decoded).isEqualTo(open);
     assertThat(decoded.request().extra().getInteger("seed")).isEqualTo(11);
@@ -65,7 +74,7 @@ class LocalFirstCodecTest {
 
   @Test
   void dispatchRequestKeepsTheWholeRequest() {
-    DispatchRequest request = new DispatchRequest("req-2", "call_1", request().withStream(false));
+    DispatchRequest request = new DispatchRequest("req-2", "call_1", CALLER, request().withStream(false));
     assertThat(roundTrip(DispatchRequest.class, request, DispatchRequest::toJson, DispatchRequest::fromJson))
         .isEqualTo(request);
   }
@@ -100,7 +109,10 @@ class LocalFirstCodecTest {
     StreamStarted started = new StreamStarted("poncho.stream.control.y", "m");
     assertThat(roundTrip(StreamStarted.class, started, StreamStarted::toJson, StreamStarted::fromJson))
         .isEqualTo(started);
-    CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop");
+    StreamStarted checked = started.withOutput(new JsonObject().put("schema", new JsonObject().put("type", "object")));
+    assertThat(roundTrip(StreamStarted.class, checked, StreamStarted::toJson, StreamStarted::fromJson))
+        .isEqualTo(checked);
+    CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop", "req-3", "key_1", "team-a");
     assertThat(roundTrip(CompletionEvent.class, event, CompletionEvent::toJson, CompletionEvent::fromJson))
         .isEqualTo(event);
   }

@@ -8,6 +8,7 @@ import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.ErrorResponder;
 import ai.poncho.http.RequestContext;
+import ai.poncho.security.Caller;
 import ai.poncho.testing.TestServer;
 import ai.poncho.testing.WsClient;
 import io.vertx.core.Future;
@@ -39,7 +40,7 @@ class WebSocketHandshakeAuthTest {
   static void start() {
     server = TestServer.start();
     HandshakeAuthenticator authenticator = credentials -> "secret".equals(credentials.apiKey())
-        ? Future.succeededFuture()
+        ? Future.succeededFuture(Caller.ANONYMOUS)
         : Future.failedFuture(GatewayError.of(ErrorKind.UNAUTHORIZED, "invalid_api_key", null,
             "Incorrect API key provided.").toException());
     Vertx vertx = server.vertx();

@@ -1,0 +1,55 @@
+package ai.poncho.security;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Who a request is for, as the HTTP edge authenticated it: the API key's id (never its secret), team and
+ * limits. It travels with every dispatched call, also across cluster nodes, so the side where a call ends
+ * can meter usage and cost per key and team. Open gateways (no auth) use {@link #ANONYMOUS}.
+ */
+public record Caller(String keyId, String team, KeyLimits limits) {
+
+  public static final Caller ANONYMOUS = new Caller(null, null, KeyLimits.NONE);
+
+  /** Key under which the edge's auth step stores the caller in the routing context. */
+  public static final String CONTEXT_KEY = "poncho.caller";
+
+  public Caller {
+    limits = limits == null ? KeyLimits.NONE : limits;
+  }
+
+  public boolean anonymous() {
+    return keyId == null;
+  }
+
+  /** The caller the auth step stored, or {@link #ANONYMOUS} when auth is off. */
+  public static Caller of(RoutingContext ctx) {
+    Caller caller = ctx.get(CONTEXT_KEY);
+    return caller == null ? ANONYMOUS : caller;
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject();
+    if (keyId != null) {
+      json.put("key_id", keyId);
+    }
+    if (team != null) {
+      json.put("team", team);
+    }
+    JsonObject limitsJson = limits.toJson();
+    if (!limitsJson.isEmpty()) {
+      json.put("limits", limitsJson);
+    }
+    return json;
+  }
+
+  public static Caller fromJson(JsonObject json) {
+    if (json == null || json.isEmpty()) {
+      return ANONYMOUS;
+    }
+    JsonObject limits = json.getJsonObject("limits");
+    return new Caller(json.getString("key_id"), json.getString("team"),
+        limits == null ? KeyLimits.NONE : KeyLimits.fromJson(limits));
+  }
+}

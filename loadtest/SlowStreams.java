@@ -5,10 +5,10 @@
  *   java -cp "$(cat target/classpath.txt)" loadtest/SlowStreams.java \
  *       --url http://127.0.0.1:18080 --pid 1234 --mode sse --streams 10000 --hold 30
  *
- * Each stream asks the mock model for one content chunk per second (mock_chunk_delay_ms 1000) for as long
- * as the ramp plus the hold take, so all N are open at once during the hold. Streams are opened at
- * --rate per second. "Hold" samples are those taken while at least 99% of the N streams are open, "ramp"
- * samples the others. The report is one JSON line (loadtest/slow-streams.sh turns it into a table row).
+ * Each stream asks the mock model for one content chunk per second (mock_chunk_delay_ms 1000), far more
+ * chunks than the test lasts. Streams are opened at --rate per second (the ramp); once all N are open the
+ * hold begins: for --hold seconds RSS and /health/live are sampled; then every stream still alive (an event
+ * in its last 3 s) counts as ok, and all are closed. The report is one JSON line.
  */
 
 import io.vertx.core.Vertx;
@@ -31,12 +31,20 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 public class SlowStreams {
+
+  /** One stream: when it last got an event, and how to close it. */
+  static final class Stream {
+    volatile long lastEventNanos = System.nanoTime();
+    volatile boolean ended;
+    Runnable close = () -> { };
+  }
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new HashMap<>();
@@ -49,114 +57,105 @@ public class SlowStreams {
     int streams = Integer.parseInt(opts.getOrDefault("streams", "1000"));
     int rate = Integer.parseInt(opts.getOrDefault("rate", "1000"));
     int hold = Integer.parseInt(opts.getOrDefault("hold", "30"));
-    int rampSeconds = (streams + rate - 1) / rate;
-    int chunks = rampSeconds + hold;
 
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     JsonObject request = new JsonObject().put("model", "mock").put("stream", true)
-        .put("metadata", new JsonObject().put("mock_chunks", chunks).put("mock_chunk_delay_ms", 1000))
+        .put("metadata", new JsonObject().put("mock_chunks", 100_000).put("mock_chunk_delay_ms", 1000))
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "a slow stream")));
-
-    AtomicInteger open = new AtomicInteger();
-    AtomicInteger maxOpen = new AtomicInteger();
-    AtomicInteger completed = new AtomicInteger();
-    AtomicInteger failed = new AtomicInteger();
-    AtomicLong events = new AtomicLong();
-    CountDownLatch done = new CountDownLatch(streams);
-    Runnable opened = () -> maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
-    Runnable finished = () -> {
-      open.decrementAndGet();
-      done.countDown();
-    };
-
-    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
-        .setDefaultPort(url.getPort()).setKeepAlive(false).setIdleTimeout(0),
-        new PoolOptions().setHttp1MaxSize(streams + 10));
-    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setDefaultHost(url.getHost())
-        .setDefaultPort(url.getPort()).setMaxConnections(streams + 10));
     String body = request.encode();
 
-    // Health probe and RSS sampler.
-    HttpClient probe = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
+    List<Stream> all = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger failedToOpen = new AtomicInteger();
+    AtomicInteger endedEarly = new AtomicInteger();
+    AtomicLong events = new AtomicLong();
+    AtomicBoolean holding = new AtomicBoolean();
+    AtomicBoolean closing = new AtomicBoolean();
+
+    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
+        .setDefaultPort(url.getPort()).setIdleTimeout(0), new PoolOptions().setHttp1MaxSize(streams + 10));
+    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setDefaultHost(url.getHost())
+        .setDefaultPort(url.getPort()).setMaxConnections(streams + 10));
+
+    // Health probe (one at a time, every 50 ms, so a slow answer is measured rather than queued behind)
+    // and the RSS sampler.
+    // The probe has its own event loop: the streams' traffic on the client side must not delay it.
+    Vertx probeVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    HttpClient probe = probeVertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
         .setDefaultPort(url.getPort()), new PoolOptions().setHttp1MaxSize(1));
     List<Double> rampLatency = Collections.synchronizedList(new ArrayList<>());
     List<Double> holdLatency = Collections.synchronizedList(new ArrayList<>());
     AtomicLong maxRss = new AtomicLong();
     AtomicLong holdRss = new AtomicLong();
-    // One probe at a time, every 50 ms: a slow answer is measured, not queued behind by the next probes.
-    java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
-    vertx.setPeriodic(50, id -> {
-      if (!probing.compareAndSet(false, true)) {
+    AtomicBoolean probing = new AtomicBoolean();
+    probeVertx.setPeriodic(50, id -> {
+      if (closing.get() || !probing.compareAndSet(false, true)) {
         return;
       }
       long sent = System.nanoTime();
-      boolean holding = open.get() >= streams * 0.99;
+      boolean inHold = holding.get();
       probe.request(HttpMethod.GET, "/health/live").compose(r -> r.send()).compose(r -> r.body())
           .onComplete(result -> {
             probing.set(false);
             double ms = (System.nanoTime() - sent) / 1e6;
-            (holding ? holdLatency : rampLatency).add(result.succeeded() ? ms : 60_000.0);
+            (inHold ? holdLatency : rampLatency).add(result.succeeded() ? ms : 60_000.0);
           });
     });
     vertx.setPeriodic(1000, id -> {
       long rss = rssKb(pid);
       maxRss.accumulateAndGet(rss, Math::max);
-      if (open.get() >= streams * 0.99) {
+      if (holding.get() && !closing.get()) {
         holdRss.accumulateAndGet(rss, Math::max);
       }
     });
 
     // Ramp: rate streams per second, in 10 ms steps.
+    long rampStart = System.nanoTime();
     AtomicInteger started = new AtomicInteger();
     int perTick = Math.max(1, rate / 100);
     vertx.setPeriodic(10, tick -> {
       for (int i = 0; i < perTick && started.get() < streams; i++) {
         int n = started.incrementAndGet();
+        Stream stream = new Stream();
+        all.add(stream);
+        Runnable ended = () -> {
+          if (!stream.ended) {
+            stream.ended = true;
+            if (!closing.get()) {
+              endedEarly.incrementAndGet();
+            }
+          }
+        };
         if (mode.equals("ws")) {
           ws.connect(new WebSocketConnectOptions().setURI("/api/v1/ws")).onSuccess(socket -> {
-            opened.run();
+            open.incrementAndGet();
+            stream.close = () -> socket.close();
             socket.textMessageHandler(text -> {
-              JsonObject frame = new JsonObject(text);
-              String type = frame.getString("type");
               events.incrementAndGet();
-              if ("done".equals(type) || "error".equals(type)) {
-                (type.equals("done") ? completed : failed).incrementAndGet();
-                socket.close();
-              }
+              stream.lastEventNanos = System.nanoTime();
             });
-            socket.closeHandler(v -> finished.run());
+            socket.closeHandler(v -> ended.run());
             socket.writeTextMessage(new JsonObject().put("type", "chat").put("id", "g" + n).put("request", request)
                 .encode());
-          }).onFailure(e -> {
-            failed.incrementAndGet();
-            done.countDown();
-          });
+          }).onFailure(e -> failedToOpen.incrementAndGet());
         } else {
           http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/v1/chat/completions")
                   .putHeader("content-type", "application/json"))
               .compose(r -> r.send(body))
               .onSuccess(response -> {
-                opened.run();
-                // Only the end of the body matters (does it end with [DONE]?): keep its last bytes.
-                StringBuilder tail = new StringBuilder();
+                if (response.statusCode() != 200) {
+                  failedToOpen.incrementAndGet();
+                  return;
+                }
+                open.incrementAndGet();
+                stream.close = () -> response.request().connection().close();
                 response.handler(data -> {
                   events.incrementAndGet();
-                  tail.append(data.toString());
-                  if (tail.length() > 64) {
-                    tail.delete(0, tail.length() - 32);
-                  }
+                  stream.lastEventNanos = System.nanoTime();
                 });
-                response.end().onComplete(end -> {
-                  boolean ok = end.succeeded() && response.statusCode() == 200
-                      && tail.toString().contains("[DONE]");
-                  (ok ? completed : failed).incrementAndGet();
-                  finished.run();
-                });
+                response.end().onComplete(end -> ended.run());
               })
-              .onFailure(e -> {
-                failed.incrementAndGet();
-                done.countDown();
-              });
+              .onFailure(e -> failedToOpen.incrementAndGet());
         }
       }
       if (started.get() >= streams) {
@@ -164,14 +163,40 @@ public class SlowStreams {
       }
     });
 
-    boolean allDone = done.await(rampSeconds + hold + 120, TimeUnit.SECONDS);
-    JsonObject report = new JsonObject().put("mode", mode).put("streams", streams).put("hold_s", hold)
-        .put("max_open", maxOpen.get()).put("completed", completed.get()).put("failed", failed.get())
-        .put("hung", allDone ? 0 : (int) done.getCount()).put("events", events.get())
-        .put("rss_max_mb", maxRss.get() / 1024).put("rss_hold_mb", holdRss.get() / 1024)
-        .put("health_ramp", percentiles(rampLatency)).put("health_hold", percentiles(holdLatency));
-    System.out.println(report.encode());
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    // The hold starts once every stream is open (or could not be), and lasts --hold seconds.
+    CompletableFuture<JsonObject> report = new CompletableFuture<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
+    vertx.setPeriodic(100, check -> {
+      if (holding.get()) {
+        return;
+      }
+      boolean ready = open.get() + failedToOpen.get() >= streams;
+      if (ready || System.nanoTime() > deadline) {
+        holding.set(true);
+        double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
+        vertx.cancelTimer(check);
+        vertx.setTimer(TimeUnit.SECONDS.toMillis(hold), done -> {
+          long now = System.nanoTime();
+          int alive;
+          synchronized (all) {
+            alive = (int) all.stream().filter(s -> !s.ended && now - s.lastEventNanos < 3_000_000_000L).count();
+          }
+          closing.set(true);
+          report.complete(new JsonObject().put("mode", mode).put("streams", streams).put("hold_s", hold)
+              .put("ramp_s", Math.round(rampSeconds * 10) / 10.0).put("opened", open.get())
+              .put("alive_at_end", alive).put("failed_to_open", failedToOpen.get()).put("ended_early", endedEarly.get())
+              .put("events", events.get()).put("rss_max_mb", maxRss.get() / 1024)
+              .put("rss_hold_mb", holdRss.get() / 1024)
+              .put("health_ramp", percentiles(rampLatency)).put("health_hold", percentiles(holdLatency)));
+          synchronized (all) {
+            all.forEach(s -> s.close.run());
+          }
+        });
+      }
+    });
+
+    System.out.println(report.get(hold + 700, TimeUnit.SECONDS).encode());
+    Thread.sleep(2000);
     System.exit(0);
   }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # N concurrent slow streams (SSE and WebSocket) against a server on the default start (scripts/jvm-opts.sh),
 # sampling its RSS and the latency of /health/live. One fresh server per scenario, loopback only.
-#   loadtest/slow-streams.sh                          # 1000 5000 10000 streams, SSE then WebSocket, 30 s hold
+#   loadtest/slow-streams.sh                          # 1000 5000 10000 streams, SSE then WebSocket, 30 s hold each
 #   COUNTS="1000" MODES="sse" HOLD=10 loadtest/slow-streams.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,7 @@ stop_server() {
 }
 trap stop_server EXIT
 
-echo "| streams | API | completed / failed / hung | RSS max during the hold | /health/live p50 / p99 / max (hold) | p99 / max (ramp) |"
+echo "| streams | API | alive at the end / failed to open / ended early | RSS max during the hold | /health/live p50 / p99 / max (hold) | p99 / max (ramp) |"
 echo "|---|---|---|---|---|---|"
 for mode in $MODES; do
   for n in $COUNTS; do
@@ -49,7 +49,7 @@ for mode in $MODES; do
 import json, sys
 r = json.loads(sys.argv[1])
 h, ramp = r["health_hold"], r["health_ramp"]
-print(f'| {r["streams"]:,} | {"SSE" if r["mode"] == "sse" else "WebSocket"} | {r["completed"]:,} / {r["failed"]} / {r["hung"]} '
+print(f'| {r["streams"]:,} | {"SSE" if r["mode"] == "sse" else "WebSocket"} | {r["alive_at_end"]:,} / {r["failed_to_open"]} / {r["ended_early"]} '
       f'| {r["rss_hold_mb"]} MB (max {r["rss_max_mb"]} MB) | {h.get("p50_ms")} / {h.get("p99_ms")} / {h.get("max_ms")} ms '
       f'| {ramp.get("p99_ms")} / {ramp.get("max_ms")} ms |')
 PY

@@ -2,6 +2,7 @@ package ai.poncho.bus;
 
 import ai.poncho.error.GatewayError;
 import io.vertx.core.json.JsonObject;
+import java.util.Set;
 
 /**
  * What one chat request did, for metrics and metering. {@code status} is the HTTP status the client got
@@ -31,7 +32,7 @@ public record CompletionEvent(String model, String provider, int status, boolean
     public static final String UNAVAILABLE = "unavailable";
     public static final String TIMEOUT = "timeout";
     public static final String INTERNAL_ERROR = "internal_error";
-    public static final java.util.Set<String> ALL = java.util.Set.of(SUCCESS, CANCELLED, STALLED, INVALID_REQUEST,
+    public static final Set<String> ALL = Set.of(SUCCESS, CANCELLED, STALLED, INVALID_REQUEST,
         RATE_LIMITED, UPSTREAM_ERROR, UNAVAILABLE, TIMEOUT, INTERNAL_ERROR);
 
     private Outcome() {

@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -145,7 +146,7 @@ public final class StreamPump {
 
   private String stallSeconds() {
     return stallTimeoutMs % 1000 == 0 ? Long.toString(stallTimeoutMs / 1000)
-        : java.math.BigDecimal.valueOf(stallTimeoutMs, 3).stripTrailingZeros().toPlainString();
+        : BigDecimal.valueOf(stallTimeoutMs, 3).stripTrailingZeros().toPlainString();
   }
 
   private void cancel() {

@@ -3,6 +3,8 @@ package ai.poncho.http;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
+import ai.poncho.error.GatewayException;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -25,8 +27,7 @@ public final class ErrorResponder {
     }
     Throwable failure = ctx.failure();
     // A failure Vert.x Web raised itself with a client status (e.g. a path it cannot decode) keeps that status.
-    boolean known = failure instanceof ai.poncho.error.GatewayException
-        || failure instanceof io.vertx.core.eventbus.ReplyException;
+    boolean known = failure instanceof GatewayException || failure instanceof ReplyException;
     GatewayError error = failure != null && (known || ctx.statusCode() < 400 || ctx.statusCode() >= 500)
         ? Errors.toGatewayError(failure) : forStatus(ctx.statusCode(), ctx);
     if (error.status() == 500) {

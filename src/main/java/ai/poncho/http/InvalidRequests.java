@@ -9,6 +9,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import java.util.List;
 
 /**
  * Requests refused before any route sees them, answered like every other error: OpenAI error JSON with
@@ -61,7 +62,7 @@ final class InvalidRequests {
     if (request.version() == HttpVersion.HTTP_2) {
       return null;
     }
-    java.util.List<String> hosts = request.headers().getAll(HttpHeaders.HOST);
+    List<String> hosts = request.headers().getAll(HttpHeaders.HOST);
     if (hosts.isEmpty()) {
       return request.version() == HttpVersion.HTTP_1_0 ? null
           : bad("missing_host", "An HTTP/1.1 request must have a Host header.");

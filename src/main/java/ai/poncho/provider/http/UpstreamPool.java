@@ -4,6 +4,7 @@ import ai.poncho.config.ModelConfig;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.provider.ProviderCall;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -103,7 +104,7 @@ public final class UpstreamPool {
     }
     long waitMs = Math.max(1, model.connection().poolWaitTimeout().toMillis());
     waiter.timer = vertx.setTimer(waitMs, id -> giveUp(waiter, exhausted()));
-    cancelled.onComplete(gone -> giveUp(waiter, ai.poncho.provider.ProviderCall.CANCELLED.toException()));
+    cancelled.onComplete(gone -> giveUp(waiter, ProviderCall.CANCELLED.toException()));
     return granted.future();
   }
 

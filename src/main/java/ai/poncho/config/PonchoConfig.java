@@ -23,6 +23,8 @@ public record PonchoConfig(
     WsConfig ws,
     PromptsConfig prompts,
     StateConfig state,
+    AuthConfig auth,
+    ApiConfig api,
     List<String> warnings,
     JsonObject raw) {
 
@@ -36,7 +38,9 @@ public record PonchoConfig(
       models.put(name, model);
       warnings.addAll(model.warnings(modelsSection.path(name)));
     });
-    models.forEach((name, model) -> model.checkReferences(modelsSection.section(name), models.keySet()));
+    Map<String, ModelConfig.ModelType> types = new LinkedHashMap<>();
+    models.forEach((name, model) -> types.put(name, model.type()));
+    models.forEach((name, model) -> model.checkReferences(modelsSection.section(name), types));
     if (models.isEmpty()) {
       root.problem("models", "at least one model must be configured");
     }
@@ -48,8 +52,8 @@ public record PonchoConfig(
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
         MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
-        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")), List.copyOf(warnings),
-        json);
+        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")),
+        AuthConfig.from(root.section("auth")), ApiConfig.from(root.section("api")), List.copyOf(warnings), json);
     root.throwIfInvalid();
     return config;
   }

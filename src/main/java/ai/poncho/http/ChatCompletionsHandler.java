@@ -12,6 +12,7 @@ import ai.poncho.error.Errors;
 import ai.poncho.metrics.MetricsVerticle;
 import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
+import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -51,6 +52,7 @@ public final class ChatCompletionsHandler {
     ctx.put(MODEL_KEY, json.getValue("model") instanceof String name ? name : MetricsVerticle.UNKNOWN_MODEL);
     ctx.put(STREAM_KEY, Boolean.TRUE.equals(json.getValue("stream")));
     ChatRequest request = ChatJson.request(json);
+    Permissions.requireModels(Caller.of(ctx), request);
     boolean prompt = PromptExecution.isPrompt(request.model());
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {

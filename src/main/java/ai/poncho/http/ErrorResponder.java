@@ -1,9 +1,11 @@
 package ai.poncho.http;
 
+import ai.poncho.error.AnthropicErrors;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.security.AuthErrors;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -11,7 +13,10 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place failures become responses: OpenAI error JSON with the right status, never a stack trace. */
+/**
+ * The one place failures become responses: OpenAI error JSON with the right status, never a stack
+ * trace; on the Anthropic routes ({@code /v1/messages…}) Anthropic's error shape.
+ */
 public final class ErrorResponder {
 
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponder.class);
@@ -37,7 +42,21 @@ public final class ErrorResponder {
       LOG.warn("{} {} {} failed with {}: {}", RequestContext.id(ctx), ctx.request().method(), ctx.request().path(),
           error.status(), error.message());
     }
-    send(ctx.response(), error);
+    if (AnthropicErrors.covers(ctx.request().path())) {
+      sendAnthropic(ctx, error);
+    } else {
+      send(ctx.response(), error);
+    }
+  }
+
+  private static void sendAnthropic(RoutingContext ctx, GatewayError error) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    response.setStatusCode(AnthropicErrors.status(error)).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader("request-id", RequestContext.id(ctx)).end(AnthropicErrors.body(error, RequestContext.id(ctx)).toBuffer());
   }
 
   public static void send(HttpServerResponse response, GatewayError error) {
@@ -45,7 +64,11 @@ public final class ErrorResponder {
       response.reset();
       return;
     }
-    if ("upstream_pool_exhausted".equals(error.code())) {
+    if (error.status() == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    } else if (AuthErrors.TOO_MANY_FAILURES.equals(error.code())) {
+      response.putHeader("Retry-After", "60");
+    } else if ("upstream_pool_exhausted".equals(error.code())) {
       // Busy connections free up as streams end: worth trying again soon, not at once.
       response.putHeader(HttpHeaders.RETRY_AFTER, "1");
     }

@@ -116,8 +116,14 @@ public final class WsEndpoint {
     String offered = request.getHeader("Sec-WebSocket-Protocol");
     List<String> subprotocols = offered == null ? List.of()
         : Arrays.stream(offered.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    return new HandshakeCredentials(request.getHeader(HttpHeaders.AUTHORIZATION),
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    String apiKey = request.getHeader("x-api-key");
+    if (authorization == null && apiKey != null) {
+      // The Anthropic SDKs' header, accepted on the handshake as on every other route.
+      authorization = "Bearer " + apiKey.trim();
+    }
+    return new HandshakeCredentials(authorization,
         request.getParam(HandshakeCredentials.QUERY_KEY), subprotocols,
-        request.remoteAddress() == null ? null : request.remoteAddress().toString());
+        request.remoteAddress() == null ? null : request.remoteAddress().host());
   }
 }

@@ -21,12 +21,16 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two nodes on a Hazelcast cluster over loopback: HTTP and prompt on one, dispatch and metrics on the
@@ -38,8 +42,13 @@ class ClusteredBusTest {
   private static TestServer dispatchNode;
   private static TestServer httpNode;
 
+  @TempDir
+  static Path prompts;
+
   private static JsonObject node(String clusterName, String... verticles) {
-    JsonObject config = TestServer.config();
+    JsonObject config = TestServer.config().put("prompts", new JsonObject().put("dir", prompts.toString()));
+    config.getJsonObject("models").put("vectors", new JsonObject().put("provider", "mock").put("type", "embedding")
+        .put("dimensions", 8));
     config.put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
         .put("members", new JsonArray().add("127.0.0.1")).put("verticles", new JsonArray(List.of(verticles))));
     config.getJsonObject("dispatch").put("stream_stall_timeout", "1s");
@@ -48,7 +57,8 @@ class ClusteredBusTest {
   }
 
   @BeforeAll
-  static void startCluster() {
+  static void startCluster() throws IOException {
+    Files.writeString(prompts.resolve("greet.prompt"), "Hello {{name}}!");
     String name = Ids.random("poncho-test-");
     dispatchNode = TestServer.start(node(name, "dispatch", "metrics"));
     httpNode = TestServer.start(node(name, "http", "prompt"));
@@ -90,6 +100,33 @@ class ClusteredBusTest {
   }
 
   @Test
+  void embeddingsMessagesAndResponsesCrossTheClusteredBus(Vertx vertx) {
+    WebClient client = httpNode.webClient(vertx);
+    HttpResponse<Buffer> embeddings = await(client.post("/v1/embeddings").sendJsonObject(new JsonObject()
+        .put("model", "vectors").put("input", new JsonArray().add("a").add(new JsonArray().add(1).add(2)))
+        .put("encoding_format", "base64")));
+    assertThat(embeddings.statusCode()).isEqualTo(200);
+    assertThat(embeddings.bodyAsJsonObject().getJsonArray("data")).hasSize(2);
+    assertThat(embeddings.bodyAsJsonObject().getJsonArray("data").getJsonObject(0).getString("embedding"))
+        .hasSize(44);
+    JsonObject messages = new JsonObject().put("model", "mock").put("max_tokens", 64).put("stream", true)
+        .put("system", "Terse.").put("messages", new JsonArray()
+            .add(new JsonObject().put("role", "user").put("content", "remote messages"))
+            .add(new JsonObject().put("role", "assistant").put("content", new JsonArray().add(new JsonObject()
+                .put("type", "tool_use").put("id", "toolu_1").put("name", "f").put("input", new JsonObject()))))
+            .add(new JsonObject().put("role", "user").put("content", new JsonArray()
+                .add(new JsonObject().put("type", "tool_result").put("tool_use_id", "toolu_1").put("content", "no")
+                    .put("is_error", true))
+                .add(new JsonObject().put("type", "text").put("text", "again")))));
+    String stream = await(client.post("/v1/messages").sendJsonObject(messages)).bodyAsString();
+    assertThat(stream).contains("\"text\":\"Mock\"").endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    HttpResponse<Buffer> responses = await(client.post("/v1/responses").sendJsonObject(new JsonObject()
+        .put("model", "mock").put("input", "remote responses")));
+    assertThat(responses.bodyAsJsonObject().getJsonArray("output").getJsonObject(0).getJsonArray("content")
+        .getJsonObject(0).getString("text")).isEqualTo("Mock reply to: remote responses");
+  }
+
+  @Test
   void errorsKeepTheirMeaningAcrossNodes(Vertx vertx) {
     WebClient client = httpNode.webClient(vertx);
     HttpResponse<Buffer> unknown = await(client.post("/v1/chat/completions")
@@ -102,6 +139,20 @@ class ClusteredBusTest {
     assertThat(data).doesNotContain("[DONE]");
     assertThat(new JsonObject(data.get(data.size() - 1)).getJsonObject("error").getString("type"))
         .isEqualTo("server_error");
+  }
+
+  @Test
+  void promptRunsRenderOnOneNodeAndDispatchOnTheOther(Vertx vertx) {
+    WebClient client = httpNode.webClient(vertx);
+    JsonObject input = new JsonObject().put("input", new JsonObject().put("name", "Ana"));
+    HttpResponse<Buffer> response = await(client.post("/api/v1/prompts/greet/execute").sendJsonObject(input));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+        .getString("content")).isEqualTo("Mock reply to: Hello Ana!");
+    HttpResponse<Buffer> streamed = await(client.post("/api/v1/prompts/greet/execute")
+        .sendJsonObject(input.copy().put("stream", true)));
+    assertThat(Sse.data(streamed.bodyAsString())).last().isEqualTo("[DONE]");
+    assertThat(Sse.content(Sse.json(streamed.bodyAsString()))).isEqualTo("Mock reply to: Hello Ana!");
   }
 
   @Test

@@ -1,4 +1,4 @@
-#!/usr/bin/env sh
+#!/usr/bin/env bash
 # Prints the JVM flags of the default start (scripts/start.sh, the Docker image, loadtest/). Container-aware:
 # under a cgroup memory limit the heap is a share of it; without one it is sized for a gateway node.
 #   - MaxRAMPercentage=75 under a limit (as docker/Dockerfile): a 512 MB container gets the 384 MB heap

@@ -7,6 +7,7 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.embedding.EmbeddingJson;
 import ai.poncho.embedding.EmbeddingRequest;
 import ai.poncho.embedding.EmbeddingResponse;
+import ai.poncho.security.AuthErrors;
 import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -30,6 +31,9 @@ public final class EmbeddingsHandler {
 
   public void handle(RoutingContext ctx) {
     EmbeddingRequest request = EmbeddingJson.request(JsonBody.object(ctx));
+    if (!Caller.of(ctx).mayUse(request.model())) {
+      throw AuthErrors.modelNotAllowed(request.model());
+    }
     String callId = Ids.random("call_");
     ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));
     vertx.eventBus().<EmbeddingResponse>request(Addresses.DISPATCH_EMBED,

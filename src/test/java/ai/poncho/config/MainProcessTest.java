@@ -62,7 +62,7 @@ class MainProcessTest {
   void checkConfigAcceptsTheShippedConfigurationAndExits0WithoutStarting() throws IOException, InterruptedException {
     Result result = run(Map.of(), "--check-config", "--config", "conf/poncho.yaml");
     assertThat(result.status()).isZero();
-    assertThat(result.output()).contains("Configuration OK: conf/poncho.yaml (models: mock)")
+    assertThat(result.output()).contains("Configuration OK: conf/poncho.yaml (models: mock, mock-embedding)")
         .doesNotContain("PonchoAI started");
   }
 

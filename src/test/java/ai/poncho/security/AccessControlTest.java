@@ -165,6 +165,27 @@ class AccessControlTest {
   }
 
   @Test
+  void theAllowListHoldsOnTheMessagesResponsesAndEmbeddingsRoutes() {
+    String key = secretOf(http.createKey(MASTER, key("user", "deepseek-*")));
+    JsonObject messages = new JsonObject().put("model", "gpt-4o").put("max_tokens", 16).put("messages",
+        new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
+    HttpResponse<Buffer> anthropic = http.send(HttpMethod.POST, "/v1/messages", key, messages);
+    assertThat(anthropic.statusCode()).isEqualTo(403);
+    assertThat(anthropic.bodyAsJsonObject().getString("type")).isEqualTo("error");
+    assertThat(anthropic.bodyAsJsonObject().getJsonObject("error").getString("type")).isEqualTo("permission_error");
+    assertThat(http.send(HttpMethod.POST, "/v1/messages", key, messages.copy().put("model", "deepseek-chat"))
+        .statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> responses = http.send(HttpMethod.POST, "/v1/responses", key,
+        new JsonObject().put("model", "gpt-4o").put("input", "hi"));
+    assertThat(responses.statusCode()).isEqualTo(403);
+    assertThat(error(responses).getString("code")).isEqualTo("model_not_allowed");
+    HttpResponse<Buffer> embeddings = http.send(HttpMethod.POST, "/v1/embeddings", key,
+        new JsonObject().put("model", "text-embedding-3-small").put("input", "hi"));
+    assertThat(embeddings.statusCode()).isEqualTo(403);
+    assertThat(error(embeddings).getString("code")).isEqualTo("model_not_allowed");
+  }
+
+  @Test
   void viewerReadsButCannotCallModelsOrCreateKeys() {
     String viewer = secretOf(http.createKey(MASTER, key("viewer")));
     assertThat(http.get("/v1/models", viewer).statusCode()).isEqualTo(200);

@@ -18,6 +18,7 @@ import ai.poncho.http.JsonBody;
 import ai.poncho.http.RequestContext;
 import ai.poncho.http.SseWriter;
 import ai.poncho.security.Caller;
+import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -52,6 +53,7 @@ public final class MessagesHandler {
 
   public void create(RoutingContext ctx) {
     ChatRequest request = AnthropicRequests.chat(JsonBody.object(ctx));
+    Permissions.requireModels(Caller.of(ctx), request);
     boolean prompt = PromptExecution.isPrompt(request.model());
     String requestId = RequestContext.id(ctx);
     ctx.response().putHeader("request-id", requestId);

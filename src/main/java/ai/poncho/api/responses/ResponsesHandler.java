@@ -14,6 +14,7 @@ import ai.poncho.http.JsonBody;
 import ai.poncho.http.RequestContext;
 import ai.poncho.http.SseWriter;
 import ai.poncho.security.Caller;
+import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -49,6 +50,7 @@ public final class ResponsesHandler {
   public void create(RoutingContext ctx) {
     JsonObject body = JsonBody.object(ctx);
     ChatRequest request = ResponsesRequests.chat(body);
+    Permissions.requireModels(Caller.of(ctx), request);
     ResponseObject object = new ResponseObject(body);
     boolean prompt = PromptExecution.isPrompt(request.model());
     String requestId = RequestContext.id(ctx);

@@ -190,9 +190,14 @@ public final class RemoteChatStream {
     drain();
   }
 
+  /**
+   * Hands on queued events while not paused. Once the producer has sent its terminal event, the rest
+   * (at most one window of chunks) is handed on even while paused, so the stream always ends: a writer
+   * whose socket is full buffers that bounded tail instead of leaving the stream open forever.
+   */
   private void drain() {
-    while (!done && !paused && chunkHandler != null && endHandler != null && failureHandler != null
-        && !queue.isEmpty()) {
+    while (!done && (!paused || terminalQueued()) && chunkHandler != null && endHandler != null
+        && failureHandler != null && !queue.isEmpty()) {
       StreamEvent event = queue.poll();
       if (event instanceof StreamChunk chunk) {
         consumedSinceGrant++;
@@ -208,6 +213,11 @@ public final class RemoteChatStream {
         failureHandler.handle(failure.error());
       }
     }
+  }
+
+  private boolean terminalQueued() {
+    StreamEvent last = queue.peekLast();
+    return last instanceof StreamEnd || last instanceof StreamFailure;
   }
 
   private void grant() {

@@ -79,10 +79,12 @@ public record ModelConfig(
 
   /**
    * The upstream connection: extra headers, connect timeout, time to the first byte (non-streamed) or
-   * first token (streamed), the longest silence inside a stream, and the keep-alive pool size.
+   * first token (streamed), the longest silence inside a stream, the keep-alive pool (at most
+   * {@code pool_size} connections per model per node, waited for at most {@code pool_wait_timeout}) and
+   * whether the upstream is spoken to over HTTP/2.
    */
   public record Connection(Map<String, String> headers, Duration connectTimeout, Duration firstTokenTimeout,
-                           Duration streamIdleTimeout, int poolSize) {
+                           Duration streamIdleTimeout, int poolSize, Duration poolWaitTimeout, boolean http2) {
     public Connection {
       headers = Map.copyOf(headers);
     }
@@ -196,7 +198,9 @@ public record ModelConfig(
         reader.duration("connect_timeout", Duration.ofSeconds(10)),
         reader.duration("first_token_timeout", timeout),
         reader.duration("stream_idle_timeout", Duration.ofSeconds(60)),
-        reader.integer("pool_size", 32, 1, 10_000));
+        reader.integer("pool_size", 32, 1, 10_000),
+        reader.duration("pool_wait_timeout", Duration.ofSeconds(10)),
+        reader.bool("http2", false));
     // The mock model's faults are injected on purpose (tests, demos): it retries and breaks only when asked to.
     boolean real = provider != ProviderKind.MOCK;
     Retry retry = new Retry(reader.integer("max_retries", real ? 2 : 0, 0, 20),

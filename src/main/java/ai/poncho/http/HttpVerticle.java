@@ -60,11 +60,18 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(http.host()).setTcpNoDelay(true)
         .setTcpFastOpen(true).setDecompressionSupported(true).setMaxHeaderSize(http.maxHeaderSize())
         // The request line is the method, the URL and the version: room for the longest method and version.
-        .setMaxInitialLineLength(http.maxUrlLength() + 32);
-    server = vertx.createHttpServer(Tls.apply(WsEndpoint.configure(options, config.ws()), http.tls()));
+        .setMaxInitialLineLength(http.maxUrlLength() + 32)
+        // Without h2c the HTTP/1.x pipeline exists before the first byte is read, so the strict decoder
+        // sees every request; cleartext HTTP/2 is not offered (an h2 preface is answered 505). HTTP/2
+        // over TLS (ALPN) is unaffected.
+        .setHttp2ClearTextEnabled(false);
+    HttpServerOptions configured = Tls.apply(WsEndpoint.configure(options, config.ws()), http.tls());
+    server = vertx.createHttpServer(configured);
     // Port 0 means "any": a negative port makes all instances share one random port.
     int port = http.port() == 0 ? -1 : http.port();
-    return server.requestHandler(router).listen(port)
+    return server.connectionHandler(connection -> StrictRequestDecoder.install(connection, configured))
+        .invalidRequestHandler(InvalidRequests::decoderFailure)
+        .requestHandler(InvalidRequests.checkingHead(router)).listen(port)
         .compose(s -> Tls.watch(vertx, http.tls(), s).map(watching -> {
           tls = watching;
           return s;
@@ -108,7 +115,7 @@ public final class HttpVerticle extends VerticleBase {
     webSockets = new WsEndpoint(vertx, config, wsAuthenticator != null ? wsAuthenticator : access.handshake());
     // One route per endpoint keeps the metrics' route label clean; Vert.x Web wants the body handler first.
     router.post("/v1/chat/completions").handler(body).handler(JsonBody::requireJsonContentType)
-        .handler(chat::handle);
+        .handler(chat::handle).failureHandler(chat::countRejected);
     EmbeddingsHandler embeddings = new EmbeddingsHandler(vertx, config);
     router.post("/v1/embeddings").handler(body).handler(JsonBody::requireJsonContentType)
         .handler(embeddings::handle);
@@ -135,8 +142,10 @@ public final class HttpVerticle extends VerticleBase {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metrics().registryName()));
     }
     router.route().failureHandler(ErrorResponder::handle);
+    router.errorHandler(400, ErrorResponder::handle);
     router.errorHandler(404, ErrorResponder::handle);
     router.errorHandler(405, ErrorResponder::handle);
+    router.errorHandler(500, ErrorResponder::handle);
     return router;
   }
 }

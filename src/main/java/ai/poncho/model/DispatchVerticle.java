@@ -453,12 +453,15 @@ public final class DispatchVerticle extends VerticleBase {
 
   private static CompletionEvent streamEvent(StreamOpen open, String model, String provider, StreamOutcome outcome,
                                              long start, String cacheStatus) {
-    int status = outcome.error() != null ? outcome.error().status() : outcome.cancelled() ? 499 : 200;
+    // The client got 200 on the status line before the first chunk; a failure later shows in the outcome.
+    int status = outcome.cancelled() ? 499 : 200;
+    String result = outcome.error() != null ? CompletionEvent.Outcome.of(outcome.error())
+        : outcome.cancelled() ? CompletionEvent.Outcome.CANCELLED : CompletionEvent.Outcome.SUCCESS;
     Usage usage = outcome.usage();
     return new CompletionEvent(model, provider, status, true, System.nanoTime() - start,
         outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), open.requestId(),
-        open.caller().keyId(), open.caller().team()).withCache(cacheStatus);
+        open.caller().keyId(), open.caller().team(), result).withCache(cacheStatus);
   }
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,

@@ -15,6 +15,7 @@ import ai.poncho.provider.EmbeddingCall;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
 import ai.poncho.provider.http.UpstreamException;
+import ai.poncho.provider.http.UpstreamPool;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
@@ -187,6 +188,11 @@ final class Failover {
 
     private void onFailure(int position, ModelConfig model, R admitted, int retry,
                            ModelConfig.Deployment deployment, Throwable failure) {
+      if (UpstreamPool.isExhausted(failure)) {
+        // The wait for a connection already took pool_wait_timeout: no retry here, but a fallback may answer.
+        next(position, model, failure);
+        return;
+      }
       if (!retryable(failure)) {
         fail(failure);
         return;
@@ -236,6 +242,9 @@ final class Failover {
 
   /** Connection errors, timeouts, 408/429/449/5xx, and a circuit that turned away the call. */
   static boolean retryable(Throwable failure) {
+    if (UpstreamPool.isExhausted(failure)) {
+      return false;
+    }
     if (failure instanceof OpenCircuitException) {
       return true;
     }

@@ -74,10 +74,12 @@ public final class ModelRegistry {
     }
     List<ChatMessage> messages = supports.system() ? request.messages() : foldSystem(request.messages());
     Double temperature = request.temperature() != null ? request.temperature() : model.temperature();
-    if (messages == request.messages() && temperature == request.temperature()) {
+    // The model's max_tokens caps every answer: a request that sets no limit gets it (and sends it upstream).
+    Integer maxTokens = request.maxTokens() != null ? request.maxTokens() : Integer.valueOf(model.maxTokens());
+    if (messages == request.messages() && temperature == request.temperature() && maxTokens == request.maxTokens()) {
       return request;
     }
-    return new ChatRequest(request.model(), messages, temperature, request.topP(), request.maxTokens(),
+    return new ChatRequest(request.model(), messages, temperature, request.topP(), maxTokens,
         request.stop(), request.stream(), request.includeUsage(), request.user(), request.metadata(), request.tools(),
         request.toolChoice(), request.extra());
   }

@@ -3,6 +3,7 @@ package ai.poncho.prompt;
 import ai.poncho.bus.Accepted;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
+import ai.poncho.bus.CompletionEvent;
 import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.GuardedCall;
 import ai.poncho.bus.Replies;
@@ -13,7 +14,10 @@ import ai.poncho.chat.ChatResponse;
 import ai.poncho.cluster.NodeWatch;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.config.PromptsConfig;
+import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
+import ai.poncho.metrics.MetricsVerticle;
+import ai.poncho.security.Caller;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.jknack.handlebars.Template;
@@ -26,6 +30,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -120,6 +126,7 @@ public final class PromptVerticle extends VerticleBase {
 
   /** Renders, then dispatches through a {@link GuardedCall}, so a dispatch node's loss fails the run at once. */
   private void complete(Message<DispatchRequest> message) {
+    long start = System.nanoTime();
     DispatchRequest run = message.body();
     Accepted.send(bus, run.watchAddress(), run.callId(), node);
     renderOffLoop(() -> PromptCall.from(run.request()))
@@ -131,7 +138,20 @@ public final class PromptVerticle extends VerticleBase {
               .onSuccess(reply -> message.reply(reply.body(), withCacheStatus(outputCheck(rendered, reply.body()),
                   reply.headers().get(Addresses.CACHE_HEADER))));
         })
-        .onFailure(failure -> Replies.fail(message, failure));
+        .onFailure(failure -> failed(message, failure, run.requestId(), run.caller(), false, start));
+  }
+
+  /**
+   * Fails the call; a prompt that failed before any model call (unknown prompt, bad input, render error) is
+   * counted here, since dispatch counts only what reached it.
+   */
+  private void failed(Message<?> message, Throwable failure, String requestId, Caller caller, boolean stream,
+                      long start) {
+    GatewayError error = Replies.fail(message, failure);
+    if (!(failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
+      bus.publish(Addresses.METRICS_COMPLETION, new CompletionEvent(MetricsVerticle.UNKNOWN_MODEL, "none",
+          error.status(), stream, System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()));
+    }
   }
 
   /** For JSON-output prompts, the parsed and checked answer rides along as a reply header. */
@@ -151,6 +171,7 @@ public final class PromptVerticle extends VerticleBase {
    * {@code node_unavailable}, and the consumer re-sends the whole open.
    */
   private void stream(Message<StreamOpen> message) {
+    long start = System.nanoTime();
     StreamOpen open = message.body();
     Accepted.send(bus, open.watchAddress(), open.streamId(), node);
     renderOffLoop(() -> PromptCall.from(open.request()))
@@ -162,7 +183,7 @@ public final class PromptVerticle extends VerticleBase {
               .map(reply -> reply.body().withOutput(StreamedOutput.spec(rendered.prompt())));
         })
         .onSuccess(message::reply)
-        .onFailure(failure -> Replies.fail(message, failure));
+        .onFailure(failure -> failed(message, failure, open.requestId(), open.caller(), true, start));
   }
 
   private static DeliveryOptions withCacheStatus(DeliveryOptions options, String status) {

@@ -31,14 +31,14 @@ public final class Providers {
   public Providers(Vertx vertx, PonchoConfig config, MeterRegistry registry) {
     byKind.put(ProviderKind.MOCK, new MockProvider(vertx, config.mock(), registry));
     embeddingsByKind.put(ProviderKind.MOCK, new MockEmbeddings(vertx, config.mock()));
-    ChatProvider openAi = new HttpChatProvider(vertx, new OpenAiFormat());
+    ChatProvider openAi = new HttpChatProvider(vertx, new OpenAiFormat(), registry);
     EmbeddingProvider openAiEmbeddings = new OpenAiEmbeddings(vertx);
     for (ProviderKind kind : List.of(ProviderKind.OPENAI, ProviderKind.DEEPSEEK, ProviderKind.ZAI,
         ProviderKind.OLLAMA, ProviderKind.VLLM, ProviderKind.OPENAI_COMPATIBLE)) {
       byKind.put(kind, openAi);
       embeddingsByKind.put(kind, openAiEmbeddings);
     }
-    byKind.put(ProviderKind.ANTHROPIC, new HttpChatProvider(vertx, new AnthropicFormat()));
+    byKind.put(ProviderKind.ANTHROPIC, new HttpChatProvider(vertx, new AnthropicFormat(), registry));
   }
 
   public ChatProvider forModel(ModelConfig model) {

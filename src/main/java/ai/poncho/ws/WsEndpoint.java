@@ -65,6 +65,11 @@ public final class WsEndpoint {
           "This endpoint speaks WebSocket only: send a GET with 'Upgrade: websocket'.").toException());
       return;
     }
+    GatewayError handshake = handshakeProblem(request);
+    if (handshake != null) {
+      ctx.fail(handshake.toException());
+      return;
+    }
     authenticator.authenticate(credentials(request)).onComplete(auth -> {
       if (auth.failed()) {
         ctx.fail(auth.cause());
@@ -77,6 +82,23 @@ public final class WsEndpoint {
         session.start();
       }).onFailure(ctx::fail);
     });
+  }
+
+  /**
+   * What the handshake itself would refuse with a bare plain-text 400 (RFC 6455 §4.2.1), refused here
+   * as OpenAI error JSON instead: a missing or malformed key, a version other than 13.
+   */
+  private static GatewayError handshakeProblem(HttpServerRequest request) {
+    String key = request.getHeader("Sec-WebSocket-Key");
+    if (key == null || !key.trim().matches("[A-Za-z0-9+/]{22}==")) {
+      return GatewayError.of(ErrorKind.INVALID_REQUEST, "invalid_handshake", null,
+          "The WebSocket handshake needs a Sec-WebSocket-Key of 16 base64-encoded bytes.");
+    }
+    if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+      return new GatewayError(426, ErrorKind.INVALID_REQUEST.type(), "unsupported_websocket_version", null,
+          "Only WebSocket version 13 is supported.");
+    }
+    return null;
   }
 
   /** Closes every socket with 1001 once its generations finish or the shutdown timeout passes. */

@@ -2,20 +2,29 @@ package ai.poncho.cluster;
 
 import static ai.poncho.testing.TestServer.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import ai.poncho.chat.Ids;
 import ai.poncho.testing.Sse;
 import ai.poncho.testing.TestServer;
-import ai.poncho.chat.Ids;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.micrometer.backends.BackendRegistries;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +51,8 @@ class ClusteredBusTest {
         .put("dimensions", 8));
     config.put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
         .put("members", new JsonArray().add("127.0.0.1")).put("verticles", new JsonArray(List.of(verticles))));
+    config.getJsonObject("dispatch").put("stream_stall_timeout", "1s");
+    config.getJsonObject("models").getJsonObject("mock").put("max_tokens", 1_000_000);
     return config;
   }
 
@@ -149,5 +160,36 @@ class ClusteredBusTest {
     HttpResponse<Buffer> ready = await(httpNode.webClient(vertx).get("/health/ready").send());
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+  }
+
+  @Test
+  void aStalledStreamEndsWithStreamStalledAcrossNodes(Vertx vertx) {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(httpNode.port()).setReceiveBufferSize(16 * 1024));
+    HttpClientResponse response = await(client.request(new RequestOptions().setMethod(HttpMethod.POST)
+            .setURI("/v1/chat/completions").putHeader("content-type", "application/json"))
+        .compose(r -> r.send(request("stall across nodes").put("stream", true)
+            .put("metadata", new JsonObject().put("mock_chunks", 100_000)).encode()))
+        .map(HttpClientResponse::pause));
+    assertThat(response.statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        .until(() -> cancelledOnDispatchNode() >= 1.0);
+
+    Buffer body = Buffer.buffer();
+    response.handler(body::appendBuffer);
+    response.resume();
+    await(response.end());
+    List<String> data = Sse.data(body.toString());
+    assertThat(data).doesNotContain("[DONE]");
+    assertThat(data.stream().filter(d -> d.startsWith("{\"error\"")).count()).isEqualTo(1);
+    assertThat(new JsonObject(data.get(data.size() - 1)).getJsonObject("error").getString("code"))
+        .isEqualTo("stream_stalled");
+  }
+
+  /** The dispatch node serves no HTTP: its mock counter is read from its own registry. */
+  private static double cancelledOnDispatchNode() {
+    Counter counter = BackendRegistries.getNow(dispatchNode.serverConfig().metrics().registryName())
+        .find("poncho.mock.streams.cancelled").tag("model", "mock").counter();
+    return counter == null ? 0 : counter.count();
   }
 }

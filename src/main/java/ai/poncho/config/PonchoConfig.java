@@ -1,6 +1,8 @@
 package ai.poncho.config;
 
+import ai.poncho.limits.LimitsConfig;
 import ai.poncho.provider.mock.MockSettings;
+import ai.poncho.usage.UsageConfig;
 import ai.poncho.ws.WsConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -23,6 +25,8 @@ public record PonchoConfig(
     WsConfig ws,
     PromptsConfig prompts,
     StateConfig state,
+    LimitsConfig limits,
+    UsageConfig usage,
     List<String> warnings,
     JsonObject raw) {
 
@@ -48,7 +52,8 @@ public record PonchoConfig(
         DispatchConfig.from(root.section("dispatch")), MockSettings.from(root.section("mock")), Map.copyOf(models),
         defaultModel, ClusterConfig.from(root.section("cluster")),
         MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
-        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")), List.copyOf(warnings),
+        PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")),
+        LimitsConfig.from(root), UsageConfig.from(root.section("usage")), List.copyOf(warnings),
         json);
     root.throwIfInvalid();
     return config;

@@ -11,6 +11,7 @@ import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -48,9 +49,11 @@ public final class ChatCompletionsHandler {
             delivery)
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
+          JsonObject body = response.toJson();
+          CostHeaders.apply(reply, ctx.response());
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(MODEL_HEADER, response.model())
-              .end(response.toJson().toBuffer());
+              .end(body.toBuffer());
         })
         .onFailure(ctx::fail);
   }

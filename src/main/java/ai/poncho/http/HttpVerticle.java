@@ -3,6 +3,10 @@ package ai.poncho.http;
 import ai.poncho.bus.BusCodecs;
 import ai.poncho.config.HttpConfig;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.limits.EdgeLimits;
+import ai.poncho.limits.Stores;
+import ai.poncho.metrics.Meters;
+import ai.poncho.usage.UsageHandler;
 import ai.poncho.ws.HandshakeAuthenticator;
 import ai.poncho.ws.WsEndpoint;
 import io.vertx.core.Future;
@@ -27,6 +31,7 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private HttpConfig http;
   private WsEndpoint webSockets;
+  private Stores stores;
 
   public HttpVerticle() {
     this(HandshakeAuthenticator.allowAll());
@@ -41,6 +46,7 @@ public final class HttpVerticle extends VerticleBase {
     PonchoConfig config = PonchoConfig.from(config());
     BusCodecs.register(vertx);
     http = config.http();
+    stores = Stores.open(vertx, config);
     Router router = router(config);
     server = vertx.createHttpServer(WsEndpoint.configure(new HttpServerOptions().setHost(http.host())
         .setTcpNoDelay(true).setTcpFastOpen(true).setDecompressionSupported(true), config.ws()));
@@ -57,10 +63,10 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (server == null) {
-      return Future.succeededFuture();
+      return stores == null ? Future.succeededFuture() : stores.close();
     }
     return Future.join(webSockets.shutdown(),
-        server.shutdown(http.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        server.shutdown(http.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)).eventually(stores::close);
   }
 
   private Router router(PonchoConfig config) {
@@ -70,9 +76,11 @@ public final class HttpVerticle extends VerticleBase {
       router.route().handler(AccessLog::attach);
     }
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    EdgeLimits limits = new EdgeLimits(vertx, config, stores.limiter(), Meters.registry(config.metrics()));
+    limits.mount(router, body);
     ChatCompletionsHandler chat = new ChatCompletionsHandler(vertx, config);
     ModelsHandler models = new ModelsHandler(vertx);
-    webSockets = new WsEndpoint(vertx, config, wsAuthenticator);
+    webSockets = new WsEndpoint(vertx, config, wsAuthenticator, limits);
     // One route per endpoint keeps the metrics' route label clean; Vert.x Web wants the body handler first.
     router.post("/v1/chat/completions").handler(body).handler(JsonBody::requireJsonContentType)
         .handler(chat::handle);
@@ -80,8 +88,10 @@ public final class HttpVerticle extends VerticleBase {
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
     router.get(WsEndpoint.PATH).handler(webSockets::handle);
     router.get("/health/live").handler(HealthRoutes.live(vertx));
-    router.get("/health/ready").handler(HealthRoutes.ready(vertx));
+    router.get("/health/ready").handler(HealthRoutes.ready(vertx, stores.redis()));
     new PromptsHandler(vertx, config).mount(router, body);
+    // Until roles exist, the open gateway's anonymous caller is the admin; a key sees its own usage.
+    new UsageHandler(stores.usage(), (ctx, caller) -> caller.anonymous()).mount(router);
     if (config.metrics().enabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metrics().registryName()));
     }

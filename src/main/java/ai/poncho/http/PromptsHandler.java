@@ -90,6 +90,7 @@ public final class PromptsHandler {
             }
           }
           ctx.response().putHeader(ChatCompletionsHandler.MODEL_HEADER, reply.body().model());
+          CostHeaders.apply(reply, ctx.response());
           json(ctx, body);
         })
         .onFailure(ctx::fail);

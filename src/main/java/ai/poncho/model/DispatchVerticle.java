@@ -17,10 +17,14 @@ import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
+import ai.poncho.cost.Money;
+import ai.poncho.limits.Stores;
 import ai.poncho.security.Caller;
+import ai.poncho.usage.Metering;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import java.util.HashMap;
@@ -47,6 +51,8 @@ public final class DispatchVerticle extends VerticleBase {
   private Providers providers;
   private Failover failover;
   private EventBus bus;
+  private Stores stores;
+  private Metering metering;
   private final Set<StreamPump> active = new HashSet<>();
   /** Non-streamed calls and opening streams on this instance, by call or stream id, with their cancel signal. */
   private final Map<String, Promise<Void>> calls = new HashMap<>();
@@ -70,6 +76,8 @@ public final class DispatchVerticle extends VerticleBase {
     providers = new Providers(vertx, config, Meters.registry(config.metrics()));
     DeploymentStates states = DeploymentStates.of(vertx, Meters.registry(config.metrics()));
     failover = new Failover(vertx, registry, providers, states);
+    stores = Stores.open(vertx, config);
+    metering = new Metering(vertx, config, stores, Meters.registry(config.metrics()));
     return Future.all(
         bus.<DispatchRequest>consumer(Addresses.DISPATCH_COMPLETE, this::complete).completion(),
         bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion(),
@@ -93,7 +101,8 @@ public final class DispatchVerticle extends VerticleBase {
       List.copyOf(active).forEach(pump -> pump.abort(error));
       drained.tryComplete();
     });
-    return drained.future().onComplete(done -> vertx.cancelTimer(timer)).compose(v -> providers.close());
+    return drained.future().onComplete(done -> vertx.cancelTimer(timer)).compose(v -> providers.close())
+        .compose(v -> metering.close()).compose(v -> stores.close());
   }
 
   private void complete(Message<DispatchRequest> message) {
@@ -122,11 +131,14 @@ public final class DispatchVerticle extends VerticleBase {
       }
       Served<ChatResponse> done = result.result();
       ChatResponse response = done.result().withModel(done.model());
-      message.reply(response);
       Usage usage = response.usage();
+      long cost = metering.cost(done.model(), done.deployment().model(), usage);
+      message.reply(response, new DeliveryOptions().addHeader(Addresses.COST_HEADER, Money.format(cost)));
       publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
           usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
-          response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team()));
+          response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team(),
+          usage == null ? 0 : usage.cachedTokens(), cost, System.currentTimeMillis()), dispatch.caller(),
+          dispatch.request().model());
     });
   }
 
@@ -165,7 +177,8 @@ public final class DispatchVerticle extends VerticleBase {
         return;
       }
       Served<ChatStream> done = result.result();
-      StreamPump.create(vertx, done.result(), open, done.model(), config.dispatch().streamStallTimeout())
+      StreamPump.create(vertx, done.result(), open, done.model(), config.dispatch().streamStallTimeout(),
+              metering.streamMeter(done.model(), done.deployment().model(), open.request()))
           .onComplete(pumped -> {
             if (pumped.failed()) {
               done.result().cancel();
@@ -180,7 +193,7 @@ public final class DispatchVerticle extends VerticleBase {
             pump.outcome().onSuccess(outcome -> {
               active.remove(pump);
               done.done();
-              publish(streamEvent(open, done, outcome, start));
+              publish(streamEvent(open, done, outcome, start), open.caller(), open.request().model());
             });
           });
     });
@@ -197,7 +210,8 @@ public final class DispatchVerticle extends VerticleBase {
     return new CompletionEvent(served.model(), provider(served), status, true, System.nanoTime() - start,
         outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), open.requestId(),
-        open.caller().keyId(), open.caller().team());
+        open.caller().keyId(), open.caller().team(), usage == null ? 0 : usage.cachedTokens(),
+        metering.cost(served.model(), served.deployment().model(), usage), System.currentTimeMillis());
   }
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
@@ -208,10 +222,12 @@ public final class DispatchVerticle extends VerticleBase {
           error.message());
     }
     publish(new CompletionEvent(modelName, registry.providerOf(modelName), error.status(), stream,
-        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()));
+        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()), caller, modelName);
   }
 
-  private void publish(CompletionEvent event) {
+  /** Meters the call (cost, limits, budgets, usage record) and tells the metrics verticles about it. */
+  private void publish(CompletionEvent event, Caller caller, String requestedModel) {
+    metering.record(event, caller, requestedModel);
     bus.publish(Addresses.METRICS_COMPLETION, event);
   }
 }

@@ -117,8 +117,14 @@ public final class PromptVerticle extends VerticleBase {
     renderOffLoop(() -> PromptCall.from(run.request()))
         .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
                 run.withRequest(rendered.toChatRequest(run.request())), delivery)
-            .onSuccess(reply -> message.reply(reply.body(), outputCheck(rendered, reply.body()))))
+            .onSuccess(reply -> message.reply(reply.body(), withCost(outputCheck(rendered, reply.body()), reply))))
         .onFailure(failure -> Replies.fail(message, failure));
+  }
+
+  /** The dispatcher's cost header goes back with the answer. */
+  private static DeliveryOptions withCost(DeliveryOptions options, Message<?> reply) {
+    String cost = reply.headers().get(Addresses.COST_HEADER);
+    return cost == null ? options : options.addHeader(Addresses.COST_HEADER, cost);
   }
 
   /** For JSON-output prompts, the parsed and checked answer rides along as a reply header. */

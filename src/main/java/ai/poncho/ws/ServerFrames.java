@@ -24,8 +24,11 @@ final class ServerFrames {
     return null;
   }
 
+  /** The last frame of a completed generation, with its cost in USD ({@code cost_usd}, an exact decimal string) when metered. */
   static String done(String id, StreamEnd end) {
-    return done(id, end.finishReason(), end.usage() == null ? null : end.usage().toJson(), end.model());
+    String frame = done(id, end.finishReason(), end.usage() == null ? null : end.usage().toJson(), end.model());
+    return end.costUsd() == null ? frame
+        : new JsonObject(frame).put("cost_usd", end.costUsd()).encode();
   }
 
   static String done(String id, String finishReason, JsonObject usage, String model) {

@@ -251,7 +251,7 @@ public final class AnthropicFormat implements WireFormat {
   private static Usage usage(JsonObject usage, int knownInput) {
     int input = usage.getInteger("input_tokens", knownInput) + usage.getInteger("cache_creation_input_tokens", 0)
         + usage.getInteger("cache_read_input_tokens", 0);
-    return Usage.of(input, usage.getInteger("output_tokens", 0));
+    return Usage.of(input, usage.getInteger("output_tokens", 0), usage.getInteger("cache_read_input_tokens", 0));
   }
 
   @Override

@@ -21,6 +21,9 @@ import java.util.List;
  */
 public final class LimitPlan {
 
+  /** Spend is kept a while past its period, so that reports can still read it. */
+  private static final long KEPT_AFTER_PERIOD_SECONDS = 40L * 24 * 3600;
+
   private final LimitsConfig config;
 
   public LimitPlan(LimitsConfig config) {
@@ -72,7 +75,9 @@ public final class LimitPlan {
   private static BudgetLine line(String scope, java.math.BigDecimal max, BudgetPeriod period, Instant now) {
     BudgetPeriod p = period == null ? BudgetPeriod.NONE : period;
     String counter = scope + ":" + p.wireName() + ":" + BudgetPeriods.start(p, now);
-    return new BudgetLine(scope, counter, max == null ? -1 : Money.toPico(max), BudgetPeriods.end(p, now));
+    Instant end = BudgetPeriods.end(p, now);
+    long keep = end == null ? 0 : Math.max(1, end.getEpochSecond() - now.getEpochSecond()) + KEPT_AFTER_PERIOD_SECONDS;
+    return new BudgetLine(scope, counter, max == null ? -1 : Money.toPico(max), end, keep);
   }
 
   public LimitCheck check(String id, Caller caller, String model, int tokens, Instant now) {

@@ -131,7 +131,7 @@ public final class RedisLimiter implements Limiter {
 
   /**
    * KEYS: per tpm scope t, s; then per budget a spend counter. ARGV: window, tokens, entry id, scope
-   * count, cost, per budget its expiry (unix seconds, 0 for none). Returns each counter's new spend.
+   * count, cost, per budget how long to keep it (seconds, 0 for ever). Returns each counter's new spend.
    */
   private static final LuaScript SETTLE = LuaScript.of("limits-settle", NOW + """
       local window, tokens, entry, n, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
@@ -147,13 +147,10 @@ public final class RedisLimiter implements Limiter {
       for j = n*2 + 1, #KEYS do
         totals[#totals + 1] = redis.call('INCRBY', KEYS[j], cost)
         local at = tonumber(ARGV[6 + j - n*2 - 1])
-        if at > 0 then redis.call('EXPIREAT', KEYS[j], at) end
+        if at > 0 then redis.call('EXPIRE', KEYS[j], at) end
       end
       return totals
       """);
-
-  /** Spend is kept a while past its period, so that GET /api/v1/keys/{id} and reports can still read it. */
-  private static final long SPEND_KEPT_SECONDS = 40L * 24 * 3600;
 
   private final RedisState redis;
   private final String prefix;
@@ -238,7 +235,7 @@ public final class RedisLimiter implements Limiter {
         ai.poncho.chat.Ids.random(""), Integer.toString(counted), Long.toString(costPico)));
     for (BudgetLine line : budgets) {
       keys.add(spendKey(line));
-      args.add(Long.toString(line.periodEnd() == null ? 0 : line.periodEnd().getEpochSecond() + SPEND_KEPT_SECONDS));
+      args.add(Long.toString(line.keepSeconds()));
     }
     return redis.eval(SETTLE, keys, args).map(RedisLimiter::longs);
   }

@@ -91,6 +91,11 @@ public final class RemoteChatStream {
         });
   }
 
+  /** The output check a prompt stream asks its writer to run ({@link StreamStarted#output()}), or null. */
+  public io.vertx.core.json.JsonObject outputCheck() {
+    return started.output();
+  }
+
   /** The model actually serving this stream (after any fallback). */
   public String model() {
     return started.model();

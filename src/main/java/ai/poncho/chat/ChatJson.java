@@ -173,8 +173,16 @@ public final class ChatJson {
       throw invalid(path + ".image_url", "invalid_value",
           "Invalid '" + path + ".image_url': expected an object with a 'url'.");
     }
-    throw invalid(path + ".type", "invalid_value",
-        "Invalid value for '" + path + ".type': supported content part types are 'text' and 'image_url'.");
+    if (ContentPart.INPUT_AUDIO.equals(type)) {
+      if (json.getValue("input_audio") instanceof JsonObject audio && audio.getValue("data") instanceof String data
+          && !data.isEmpty() && audio.getValue("format") instanceof String format && !format.isEmpty()) {
+        return ContentPart.audio(data, format);
+      }
+      throw invalid(path + ".input_audio", "invalid_value",
+          "Invalid '" + path + ".input_audio': expected an object with 'data' (base64) and 'format'.");
+    }
+    throw invalid(path + ".type", "invalid_value", "Invalid value for '" + path
+        + ".type': supported content part types are 'text', 'image_url' and 'input_audio'.");
   }
 
   private static List<ToolCall> validToolCalls(JsonArray array, String path) {

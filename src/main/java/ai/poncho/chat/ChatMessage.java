@@ -30,6 +30,10 @@ public record ChatMessage(String role, String text, List<ContentPart> parts, Str
     return parts != null && parts.stream().anyMatch(ContentPart::isImage);
   }
 
+  public boolean hasAudio() {
+    return parts != null && parts.stream().anyMatch(ContentPart::isAudio);
+  }
+
   /** All text of the message, parts joined; used for token estimates and the mock model. */
   public String textContent() {
     if (text != null) {

@@ -48,11 +48,11 @@ public record ModelConfig(
     deployments = List.copyOf(deployments);
   }
 
-  /** What a model accepts; media parts are rejected for models without vision. */
-  public record Supports(boolean vision, boolean tools, boolean stream, boolean system) {
+  /** What a model accepts; image parts are rejected for models without vision, audio parts without audio. */
+  public record Supports(boolean vision, boolean tools, boolean stream, boolean system, boolean audio) {
     static Supports from(ConfigReader reader) {
       return new Supports(reader.bool("vision", false), reader.bool("tools", true), reader.bool("stream", true),
-          reader.bool("system", true));
+          reader.bool("system", true), reader.bool("audio", false));
     }
   }
 

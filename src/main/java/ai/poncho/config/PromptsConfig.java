@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Prompt execution: {@code prompts.*}. Where the files live, how often they are re-read, the parsed
- * template cache, the render limits and which media URLs a rendered prompt may carry.
+ * Prompt execution: {@code prompts.*}. Where the prompt and tool files live, how often they are re-read,
+ * the parsed template cache, the render limits and which media URLs a rendered prompt may carry.
  */
-public record PromptsConfig(String dir, Duration reloadInterval, int cacheSize, Duration cacheTtl,
+public record PromptsConfig(String dir, String toolsDir, Duration reloadInterval, int cacheSize, Duration cacheTtl,
                             long maxTemplateBytes, Duration renderTimeout, int maxOutputChars, int maxPartialDepth,
                             int maxInputDepth, List<String> mediaSchemes, List<String> mediaDataTypes,
                             boolean mediaAllowPrivateHosts) {
@@ -27,7 +27,7 @@ public record PromptsConfig(String dir, Duration reloadInterval, int cacheSize, 
     if (!reload.isZero() && reload.toMillis() < 100) {
       reader.problem("reload_interval", "must be 0 (off) or at least 100ms");
     }
-    return new PromptsConfig(reader.string("dir", "conf/prompts"), reload,
+    return new PromptsConfig(reader.string("dir", "conf/prompts"), reader.string("tools_dir", "conf/tools"), reload,
         cache.integer("max_size", 1000, 1, 1_000_000), cache.duration("ttl", Duration.ofHours(1)),
         limits.bytes("max_template_size", 256L * 1024),
         limits.duration("render_timeout", Duration.ofSeconds(2)),
@@ -35,7 +35,7 @@ public record PromptsConfig(String dir, Duration reloadInterval, int cacheSize, 
         limits.integer("max_partial_depth", 8, 1, 64),
         limits.integer("max_input_depth", 32, 1, 256),
         schemes,
-        media.has("data_types") ? lower(media.strings("data_types")) : List.of("image/*"),
+        media.has("data_types") ? lower(media.strings("data_types")) : List.of("image/*", "audio/*"),
         media.bool("allow_private_hosts", false));
   }
 

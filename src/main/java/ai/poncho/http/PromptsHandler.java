@@ -6,6 +6,7 @@ import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -80,14 +81,7 @@ public final class PromptsHandler {
           JsonObject body = reply.body().toJson();
           String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);
           if (output != null) {
-            JsonObject check = new JsonObject(output);
-            body.put("output", check.getValue("output")).put("output_status", check.getString("status"));
-            if (check.containsKey("error")) {
-              body.put("output_error", check.getString("error"));
-            }
-            if (check.containsKey("violations")) {
-              body.put("output_violations", check.getJsonArray("violations"));
-            }
+            body.mergeIn(StreamedOutput.fields(new JsonObject(output)));
           }
           ctx.response().putHeader(ChatCompletionsHandler.MODEL_HEADER, reply.body().model());
           CostHeaders.apply(reply, ctx.response());

@@ -4,18 +4,23 @@ import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.bus.StreamEnd;
 import io.vertx.core.json.JsonObject;
 import ai.poncho.chat.ChatChunk;
+import ai.poncho.chat.Ids;
+import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.error.GatewayError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * Writes a bus stream as OpenAI Server-Sent Events: {@code data: {chunk}} … {@code data: [DONE]}. A
  * failure after the start is sent as {@code data: {"error":…}} with no {@code [DONE]}. A full socket
- * pauses the stream (and so the upstream); a closed one cancels it.
+ * pauses the stream (and so the upstream); a closed one cancels it. For a JSON-output prompt the last
+ * chunk before {@code [DONE]} has no choices and carries {@code output_status} and {@code output}.
  */
 public final class SseWriter {
 
@@ -26,13 +31,19 @@ public final class SseWriter {
   private final HttpServerResponse response;
   private final RemoteChatStream stream;
   private final boolean includeUsage;
+<<<<<<< HEAD
   /** The usage-only chunk, held until the end so that it can carry the stream's cost. */
   private ChatChunk usageChunk;
+=======
+  private final StreamedOutput output;
+  private ChatChunk last;
+>>>>>>> main
 
   private SseWriter(HttpServerResponse response, RemoteChatStream stream, boolean includeUsage) {
     this.response = response;
     this.stream = stream;
     this.includeUsage = includeUsage;
+    this.output = StreamedOutput.of(stream.outputCheck());
   }
 
   /** Completes when the client of {@code ctx} goes away before its answer ends. */
@@ -63,11 +74,24 @@ public final class SseWriter {
     response.closeHandler(v -> stream.cancel());
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);
+<<<<<<< HEAD
     stream.endHandler(this::onEnd);
+=======
+    stream.endHandler(end -> {
+      if (output != null) {
+        response.write(event(outputChunk(end.model()).toBuffer()));
+      }
+      response.end(DONE.copy());
+    });
+>>>>>>> main
     stream.handler(this::onChunk);
   }
 
   private void onChunk(ChatChunk chunk) {
+    if (output != null) {
+      output.add(chunk);
+      last = chunk;
+    }
     if (!includeUsage && chunk.usage() != null) {
       if (chunk.choices().isEmpty()) {
         return;
@@ -84,6 +108,7 @@ public final class SseWriter {
     }
   }
 
+<<<<<<< HEAD
   private void onEnd(StreamEnd end) {
     if (response.closed()) {
       return;
@@ -97,6 +122,13 @@ public final class SseWriter {
       response.putTrailer(CostHeaders.COST_HEADER, end.costUsd());
     }
     response.end(DONE.copy());
+=======
+  /** A choice-less chunk, like the usage chunk, with the checked JSON output. */
+  private JsonObject outputChunk(String model) {
+    ChatChunk shape = last != null ? last : new ChatChunk(Ids.completionId(), System.currentTimeMillis() / 1000,
+        model, List.of(), null);
+    return new ChatChunk(shape.id(), shape.created(), shape.model(), List.of(), null).toJson().mergeIn(output.result());
+>>>>>>> main
   }
 
   private void onFailure(GatewayError error) {

@@ -4,6 +4,7 @@ import ai.poncho.chat.ChatMessage;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ContentPart;
 import ai.poncho.config.ModelConfig;
+import ai.poncho.config.ProviderKind;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
@@ -55,6 +56,12 @@ public final class ModelRegistry {
       throw invalid("messages", "unsupported_content",
           "The model '" + model.name() + "' does not support image inputs.");
     }
+    String audio = firstAudioPart(request.messages());
+    if (audio != null && (!supports.audio() || model.provider() == ProviderKind.ANTHROPIC)) {
+      // Anthropic's Messages API has no audio input, whatever the configuration says.
+      throw invalid(audio, "unsupported_content", "The model '" + model.name() + "' does not support audio inputs ("
+          + audio + " is an input_audio part).");
+    }
     if (request.hasTools() && !supports.tools()) {
       throw invalid("tools", "unsupported_parameter", "The model '" + model.name() + "' does not support tools.");
     }
@@ -70,6 +77,19 @@ public final class ModelRegistry {
     return new ChatRequest(request.model(), messages, temperature, request.topP(), request.maxTokens(),
         request.stop(), request.stream(), request.includeUsage(), request.user(), request.metadata(), request.tools(),
         request.toolChoice(), request.extra());
+  }
+
+  /** The path of the first audio part ({@code messages[i].content[j]}), or null. */
+  private static String firstAudioPart(List<ChatMessage> messages) {
+    for (int i = 0; i < messages.size(); i++) {
+      List<ContentPart> parts = messages.get(i).parts();
+      for (int j = 0; parts != null && j < parts.size(); j++) {
+        if (parts.get(j).isAudio()) {
+          return "messages[" + i + "].content[" + j + "]";
+        }
+      }
+    }
+    return null;
   }
 
   /** OpenAI model objects for {@code GET /v1/models}. */

@@ -1,26 +1,39 @@
 package ai.poncho.prompt;
 
 import com.github.jknack.handlebars.Template;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A loaded prompt (or variant): metadata, parsed template bound to its engine and partial set, request
- * settings and compiled schema checks (null when the prompt has no such schema).
+ * settings, compiled schema checks (null when the prompt has no such schema) and the OpenAI function
+ * tools its {@code tools} names.
  */
 record CompiledPrompt(String name, String variant, String format, PromptMetadata metadata, Template template,
-                      TemplateEngine engine, PromptSettings settings, SchemaCheck inputCheck, SchemaCheck outputCheck) {
+                      TemplateEngine engine, PromptSettings settings, SchemaCheck inputCheck, SchemaCheck outputCheck,
+                      List<JsonObject> tools) {
 
   static final String DOTPROMPT = "dotprompt";
   static final String PONCHO = "poncho";
 
-  static CompiledPrompt of(String name, String variant, String format, ParsedPrompt parsed, TemplateEngine engine) {
+  static CompiledPrompt of(String name, String variant, String format, ParsedPrompt parsed, TemplateEngine engine,
+                           List<JsonObject> tools) {
     PromptMetadata metadata = parsed.metadata();
     return new CompiledPrompt(name, variant, format, metadata, engine.compile(name, parsed.template()), engine,
         PromptSettings.from(metadata.config()),
-        metadata.inputSchema() == null ? null : new SchemaCheck(metadata.inputSchema()),
-        metadata.outputSchema() == null ? null : new SchemaCheck(metadata.outputSchema()));
+        objectSchema(metadata.inputSchema()) ? new SchemaCheck(metadata.inputSchema()) : null,
+        metadata.outputSchema() == null ? null : new SchemaCheck(metadata.outputSchema()), List.copyOf(tools));
+  }
+
+  /**
+   * Only an object schema can describe the input, which is always an object of variables; a scalar one
+   * (Dotprompt's {@code schema: string}) is shown in the API but has nothing it could check.
+   */
+  private static boolean objectSchema(JsonObject schema) {
+    return schema != null && ("object".equals(schema.getValue("type"))
+        || schema.getValue("type") instanceof io.vertx.core.json.JsonArray types && types.contains("object"));
   }
 
   /** Renders to Dotprompt messages; {@code values} and {@code data} must be plain values. */

@@ -5,14 +5,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Splits a Dotprompt source into YAML front matter and Handlebars body, as Dotprompt does: blank lines
- * and {@code #} comment lines may precede the opening {@code ---}; with front matter the body is trimmed.
+ * Splits a Dotprompt source into YAML front matter and Handlebars body: blank lines and {@code #} comment
+ * lines may precede the opening {@code ---}. Only the front matter and its two fence lines are consumed;
+ * the body keeps its whitespace exactly, so a file renders as the same body without front matter would.
  */
 final class DotpromptParser {
 
+  // A fence line is "---" with trailing blanks only: the line break after the closing fence is its own, and
+  // every later line (blank ones too) belongs to the body.
   private static final Pattern FRONT_MATTER = Pattern.compile(
-      "^(?:(?:#[^\\n]*|[ \\t]*)\\n)*---\\s*(?:\\r\\n|\\r|\\n)([\\s\\S]*?)(?:\\r\\n|\\r|\\n)---\\s*(?:\\r\\n|\\r|\\n)"
-          + "([\\s\\S]*)$");
+      "^(?:(?:#[^\\n]*|[ \\t]*)\\n)*---[ \\t]*(?:\\r\\n|\\r|\\n)([\\s\\S]*?)(?:\\r\\n|\\r|\\n)---[ \\t]*"
+          + "(?:\\r\\n|\\r|\\n)([\\s\\S]*)$");
 
   private DotpromptParser() {
   }
@@ -27,7 +30,7 @@ final class DotpromptParser {
       return new Split(null, source);
     }
     String yaml = m.group(1).replace("\r\n", "\n").replace('\r', '\n');
-    return new Split(Yaml.mapping(yaml), m.group(2).trim());
+    return new Split(Yaml.mapping(yaml), m.group(2));
   }
 
   static ParsedPrompt parse(String source, Picoschema picoschema) {

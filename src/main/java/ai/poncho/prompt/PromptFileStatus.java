@@ -10,6 +10,7 @@ record PromptFileStatus(String file, String kind, String name, String variant, S
 
   static final String PROMPT = "prompt";
   static final String PARTIAL = "partial";
+  static final String TOOL = "tool";
 
   JsonObject toJson() {
     JsonObject json = new JsonObject().put("file", file).put("kind", kind).put("name", name)

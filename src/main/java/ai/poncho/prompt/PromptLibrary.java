@@ -12,9 +12,10 @@ import java.util.TreeMap;
  * @param files relative file path → how it loaded
  * @param stamps relative file path → modification time and size when read (to notice changes)
  * @param partials partial name → last good source
+ * @param toolStamps tool file path (relative to the tool directory) → modification time and size when read
  */
 record PromptLibrary(Map<String, Map<String, CompiledPrompt>> prompts, Map<String, PromptFileStatus> files,
-                     Map<String, FileStamp> stamps, Map<String, String> partials) {
+                     Map<String, FileStamp> stamps, Map<String, String> partials, Map<String, FileStamp> toolStamps) {
 
   static final String BASE = "";
 
@@ -22,7 +23,7 @@ record PromptLibrary(Map<String, Map<String, CompiledPrompt>> prompts, Map<Strin
   }
 
   static PromptLibrary empty() {
-    return new PromptLibrary(Map.of(), Map.of(), Map.of(), Map.of());
+    return new PromptLibrary(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
   }
 
   /** The prompt, or its variant; a 404 when either does not exist. */

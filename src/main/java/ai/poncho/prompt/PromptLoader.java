@@ -4,6 +4,7 @@ import ai.poncho.config.PromptsConfig;
 import ai.poncho.prompt.PromptLibrary.FileStamp;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.jknack.handlebars.Template;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,39 +31,46 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the prompt directory into a {@link PromptLibrary} (blocking: run it on a worker). Files are
- * {@code [folder/]name.prompt}, {@code name.variant.prompt} and {@code _partial.prompt}. A file that fails
- * to load is reported, and its last good version keeps serving. Nothing is re-read when no file's
- * modification time or size changed.
+ * {@code [folder/]name.prompt}, {@code name.variant.prompt} and {@code _partial.prompt}; the tools a prompt
+ * names come from the tool directory ({@link ToolDefinitions}). A file that fails to load is reported, and
+ * its last good version keeps serving. Nothing is re-read when no file's modification time or size changed.
  */
 final class PromptLoader {
 
+  /** Tool files appear among the file statuses under this prefix. */
+  static final String TOOLS = "tools:";
   private static final Logger LOG = LoggerFactory.getLogger(PromptLoader.class);
   private static final String SUFFIX = ".prompt";
   private static final int MAX_DIR_DEPTH = 16;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*");
   private static final Pattern PARTIAL_REF = Pattern.compile("\\{\\{~?\\s*#?>\\s*([^\\s}~]+)");
+  private static final List<String> TOOL_SUFFIXES = List.of(".json", ".yaml", ".yml");
 
   private final Path dir;
+  private final Path toolsDir;
   private final PromptsConfig config;
   private final Cache<TemplateEngine.TemplateKey, Template> cache;
 
-  PromptLoader(Path dir, PromptsConfig config, Cache<TemplateEngine.TemplateKey, Template> cache) {
+  PromptLoader(Path dir, Path toolsDir, PromptsConfig config, Cache<TemplateEngine.TemplateKey, Template> cache) {
     this.dir = dir;
+    this.toolsDir = toolsDir;
     this.config = config;
     this.cache = cache;
   }
 
   /** A new library when any file changed, else {@code previous} itself. */
   PromptLibrary load(PromptLibrary previous) {
-    Map<String, FileStamp> stamps = scan();
-    if (stamps.equals(previous.stamps())) {
+    Map<String, FileStamp> stamps = scan(dir, file -> file.endsWith(SUFFIX));
+    Map<String, FileStamp> toolStamps = scan(toolsDir, file -> TOOL_SUFFIXES.stream().anyMatch(file::endsWith));
+    if (stamps.equals(previous.stamps()) && toolStamps.equals(previous.toolStamps())) {
       return previous;
     }
     Map<String, PromptFileStatus> statuses = new TreeMap<>();
+    Map<String, JsonObject> tools = tools(toolStamps.keySet(), statuses);
     Map<String, String> sources = new LinkedHashMap<>();
     for (String file : stamps.keySet()) {
       try {
-        sources.put(file, read(file));
+        sources.put(file, read(dir.resolve(file)));
       } catch (IOException | IllegalArgumentException e) {
         statuses.put(file, failed(file, e.getMessage(), previous));
       }
@@ -77,7 +86,7 @@ final class PromptLoader {
       }
       try {
         checkPartialDepth(entry.getValue(), partials);
-        CompiledPrompt prompt = compile(id[0], id[1], entry.getValue(), engine);
+        CompiledPrompt prompt = compile(id[0], id[1], entry.getValue(), engine, tools);
         put(prompts, prompt);
         statuses.put(file, new PromptFileStatus(file, PromptFileStatus.PROMPT, id[0], id[1], null, true));
       } catch (RuntimeException e) {
@@ -85,18 +94,54 @@ final class PromptLoader {
       }
     }
     keepLastGood(statuses, previous, prompts);
-    return new PromptLibrary(freeze(prompts), Map.copyOf(statuses), Map.copyOf(stamps), Map.copyOf(partials));
+    return new PromptLibrary(freeze(prompts), Map.copyOf(statuses), Map.copyOf(stamps), Map.copyOf(partials),
+        Map.copyOf(toolStamps));
   }
 
-  private Map<String, FileStamp> scan() {
+  /**
+   * Tool name → OpenAI function tool, from every tool file that loads; the others get an error status
+   * (and the prompts naming their tools fail to load, so those prompts' last good versions keep serving).
+   */
+  private Map<String, JsonObject> tools(Iterable<String> files, Map<String, PromptFileStatus> statuses) {
+    Map<String, JsonObject> tools = new TreeMap<>();
+    Map<String, String> definedIn = new HashMap<>();
+    Picoschema picoschema = new Picoschema(Map.of());
+    for (String file : files) {
+      String shown = TOOLS + file;
+      try {
+        String name = file.substring(file.lastIndexOf('/') + 1);
+        List<JsonObject> defined = ToolDefinitions.parse(name.substring(0, name.lastIndexOf('.')),
+            read(toolsDir.resolve(file)), picoschema);
+        for (JsonObject tool : defined) {
+          String other = definedIn.get(ToolDefinitions.functionName(tool));
+          if (other != null) {
+            throw new IllegalArgumentException("tool '" + ToolDefinitions.functionName(tool)
+                + "' is already defined in " + other);
+          }
+        }
+        for (JsonObject tool : defined) {
+          tools.put(ToolDefinitions.functionName(tool), tool);
+          definedIn.put(ToolDefinitions.functionName(tool), shown);
+        }
+        statuses.put(shown, new PromptFileStatus(shown, PromptFileStatus.TOOL, file, null, null, true));
+      } catch (IOException | RuntimeException e) {
+        String error = e instanceof RuntimeException runtime ? message(runtime) : e.getMessage();
+        LOG.warn("Tool file {} failed to load: {}", shown, error);
+        statuses.put(shown, new PromptFileStatus(shown, PromptFileStatus.TOOL, file, null, error, false));
+      }
+    }
+    return tools;
+  }
+
+  private static Map<String, FileStamp> scan(Path root, Predicate<String> accept) {
     Map<String, FileStamp> stamps = new TreeMap<>();
-    if (!Files.isDirectory(dir)) {
+    if (!Files.isDirectory(root)) {
       return stamps;
     }
-    try (Stream<Path> walk = Files.walk(dir, MAX_DIR_DEPTH)) {
+    try (Stream<Path> walk = Files.walk(root, MAX_DIR_DEPTH)) {
       walk.forEach(path -> {
-        String relative = dir.relativize(path).toString().replace('\\', '/');
-        if (!relative.endsWith(SUFFIX) || relative.startsWith(".") || relative.contains("/.")) {
+        String relative = root.relativize(path).toString().replace('\\', '/');
+        if (!accept.test(relative) || relative.startsWith(".") || relative.contains("/.")) {
           return;
         }
         try {
@@ -105,17 +150,16 @@ final class PromptLoader {
             stamps.put(relative, new FileStamp(attributes.lastModifiedTime().toMillis(), attributes.size()));
           }
         } catch (IOException e) {
-          LOG.debug("Prompt file {} vanished while scanning", relative);
+          LOG.debug("File {} vanished while scanning", relative);
         }
       });
     } catch (IOException | java.io.UncheckedIOException e) {
-      LOG.warn("Could not scan the prompt directory {}: {}", dir, e.getMessage());
+      LOG.warn("Could not scan the directory {}: {}", root, e.getMessage());
     }
     return stamps;
   }
 
-  private String read(String file) throws IOException {
-    Path path = dir.resolve(file);
+  private String read(Path path) throws IOException {
     long size = Files.size(path);
     if (size > config.maxTemplateBytes()) {
       throw new IllegalArgumentException("the file is " + size + " bytes, over the limit of "
@@ -135,7 +179,7 @@ final class PromptLoader {
     Map<String, String> partials = new TreeMap<>();
     TemplateEngine syntax = new TemplateEngine(Map.of(), "syntax-check", cache);
     for (String file : new ArrayList<>(statuses.keySet())) {
-      String name = partialName(file);
+      String name = file.endsWith(SUFFIX) ? partialName(file) : null;
       if (name != null && previous.partials().containsKey(name)) {
         partials.put(name, previous.partials().get(name));
       }
@@ -164,13 +208,36 @@ final class PromptLoader {
     return partials;
   }
 
-  private CompiledPrompt compile(String name, String variant, String source, TemplateEngine engine) {
+  private CompiledPrompt compile(String name, String variant, String source, TemplateEngine engine,
+                                 Map<String, JsonObject> tools) {
     Picoschema picoschema = new Picoschema(Map.of());
-    if (PonchoFormat.matches(source)) {
-      return CompiledPrompt.of(name, variant, CompiledPrompt.PONCHO, PonchoFormat.parse(source, picoschema), engine);
+    boolean poncho = PonchoFormat.matches(source);
+    ParsedPrompt parsed = poncho ? PonchoFormat.parse(source, picoschema) : DotpromptParser.parse(source, picoschema);
+    return CompiledPrompt.of(name, variant, poncho ? CompiledPrompt.PONCHO : CompiledPrompt.DOTPROMPT, parsed,
+        engine, resolveTools(parsed.metadata(), tools));
+  }
+
+  /** The OpenAI tools a prompt's {@code tools: [name, …]} names; an unknown name fails the prompt's load. */
+  private List<JsonObject> resolveTools(PromptMetadata metadata, Map<String, JsonObject> tools) {
+    if (metadata.tools() == null) {
+      return List.of();
     }
-    return CompiledPrompt.of(name, variant, CompiledPrompt.DOTPROMPT, DotpromptParser.parse(source, picoschema),
-        engine);
+    List<JsonObject> resolved = new ArrayList<>();
+    for (Object entry : metadata.tools()) {
+      if (!(entry instanceof String name)) {
+        throw new IllegalArgumentException("tools must list tool names (got " + entry + ")");
+      }
+      JsonObject tool = tools.get(name);
+      if (tool == null) {
+        throw new IllegalArgumentException("unknown tool '" + name + "': no definition in the tool directory "
+            + toolsDir + " (prompts.tools_dir)" + (tools.isEmpty() ? "" : "; defined: "
+            + String.join(", ", tools.keySet())));
+      }
+      if (resolved.stream().noneMatch(t -> name.equals(ToolDefinitions.functionName(t)))) {
+        resolved.add(tool);
+      }
+    }
+    return List.copyOf(resolved);
   }
 
   /** Refuses dynamic partials, unknown partials, recursion and nesting deeper than the limit. */

@@ -53,7 +53,14 @@ record PromptMessage(String role, List<PromptPart> content, JsonObject metadata,
     List<PromptPart> parts = new ArrayList<>();
     if (message.parts() != null) {
       for (ContentPart part : message.parts()) {
-        parts.add(part.isImage() ? PromptPart.media(part.imageUrl(), null) : PromptPart.text(part.text()));
+        if (part.isImage()) {
+          parts.add(PromptPart.media(part.imageUrl(), null));
+        } else if (part.isAudio()) {
+          parts.add(PromptPart.media("data:audio/" + part.audioFormat() + ";base64," + part.audioData(),
+              "audio/" + part.audioFormat()));
+        } else {
+          parts.add(PromptPart.text(part.text()));
+        }
       }
     } else if (message.text() != null) {
       parts.add(PromptPart.text(message.text()));
@@ -64,20 +71,22 @@ record PromptMessage(String role, List<PromptPart> content, JsonObject metadata,
 
   /**
    * The OpenAI message to send: {@code model} becomes {@code assistant}, section markers are dropped, an
-   * all-text message becomes one string and media become {@code image_url} parts. Null when nothing is left.
+   * all-text message becomes one string and media become parts as {@link MediaParts} says (a 400 naming
+   * the part when it cannot be sent). Null when nothing is left.
    */
-  ChatMessage toChat() {
+  ChatMessage toChat(int index) {
     if (original != null) {
       return original;
     }
     String chatRole = MODEL.equals(role) ? ChatMessage.ASSISTANT : role;
     List<ContentPart> parts = new ArrayList<>();
     boolean media = false;
-    for (PromptPart part : content) {
+    for (int i = 0; i < content.size(); i++) {
+      PromptPart part = content.get(i);
       if (part.text() != null) {
         parts.add(ContentPart.text(part.text()));
       } else if (part.isMedia()) {
-        parts.add(ContentPart.image(part.mediaUrl(), null));
+        parts.add(chatMedia(part, index, i));
         media = true;
       }
     }
@@ -90,5 +99,43 @@ record PromptMessage(String role, List<PromptPart> content, JsonObject metadata,
       return ChatMessage.of(chatRole, text.toString());
     }
     return new ChatMessage(chatRole, null, parts, null, null, null);
+  }
+
+  /** The message as the render API shows it: OpenAI form, media parts with their {@code content_type}. */
+  JsonObject toRenderJson() {
+    if (original != null) {
+      return original.toJson();
+    }
+    JsonArray parts = new JsonArray();
+    boolean media = false;
+    StringBuilder text = new StringBuilder();
+    for (PromptPart part : content) {
+      if (part.text() != null) {
+        parts.add(ContentPart.text(part.text()).toJson());
+        text.append(part.text());
+      } else if (part.isMedia()) {
+        parts.add(MediaParts.toRenderJson(part));
+        media = true;
+      }
+    }
+    return new JsonObject().put("role", MODEL.equals(role) ? ChatMessage.ASSISTANT : role)
+        .put("content", media ? parts : text.toString());
+  }
+
+  /** True when the message has something to send (text or media, not only section markers). */
+  boolean hasContent() {
+    return original != null || content.stream().anyMatch(part -> part.text() != null || part.isMedia());
+  }
+
+  private static ContentPart chatMedia(PromptPart part, int message, int index) {
+    try {
+      return MediaParts.toChat(part);
+    } catch (MediaParts.Refusal refusal) {
+      String type = MediaParts.contentType(part);
+      String url = part.mediaUrl().length() > 100 ? part.mediaUrl().substring(0, 100) + "…" : part.mediaUrl();
+      throw PromptException.invalid("unsupported_media", "messages[" + message + "].content[" + index + "]",
+          "The rendered media part messages[" + message + "].content[" + index + "] (" + (type == null ? "untyped"
+              : type) + ", " + url + ") cannot be sent: " + refusal.getMessage() + ".");
+    }
   }
 }

@@ -1,6 +1,5 @@
 package ai.poncho.prompt;
 
-import ai.poncho.chat.ChatMessage;
 import ai.poncho.config.PromptsConfig;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
@@ -62,20 +61,9 @@ final class PromptRenderer {
           "The prompt '" + call.name() + "' could not be rendered: " + failure.getMessage() + ".");
     }
     checkMedia(rendered);
-    List<ChatMessage> messages = new ArrayList<>();
-    for (PromptMessage message : rendered) {
-      ChatMessage chat = message.toChat();
-      if (chat != null) {
-        messages.add(chat);
-      }
-    }
-    if (messages.isEmpty()) {
-      throw PromptException.invalid("prompt_rendered_empty", "input",
-          "The prompt '" + call.name() + "' rendered no messages.");
-    }
     String model = call.model() != null ? call.model()
         : prompt.metadata().model() != null ? prompt.metadata().model() : defaultModel;
-    return new RenderedPrompt(prompt, List.copyOf(messages), model);
+    return new RenderedPrompt(prompt, rendered, model, call.tools());
   }
 
   @SuppressWarnings("unchecked")

@@ -5,6 +5,7 @@ import ai.poncho.bus.BusCodecs;
 import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
+import ai.poncho.bus.StreamStarted;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
@@ -66,7 +67,7 @@ public final class PromptVerticle extends VerticleBase {
         .description("Prompt files whose current version does not load").register(registry);
     Gauge.builder("poncho.prompt.prompts", this, v -> v.library.prompts().size())
         .description("Prompts being served").register(registry);
-    loader = new PromptLoader(Path.of(prompts.dir()), prompts, cache);
+    loader = new PromptLoader(Path.of(prompts.dir()), Path.of(prompts.toolsDir()), prompts, cache);
     renderer = new PromptRenderer(prompts, config.defaultModel());
     return reload().compose(v -> {
       if (!prompts.reloadInterval().isZero()) {
@@ -141,9 +142,10 @@ public final class PromptVerticle extends VerticleBase {
   private void stream(Message<StreamOpen> message) {
     StreamOpen open = message.body();
     renderOffLoop(() -> PromptCall.from(open.request()))
-        .compose(rendered -> bus.request(Addresses.DISPATCH_STREAM,
-            open.withRequest(rendered.toChatRequest(open.request())), delivery))
-        .onSuccess(reply -> message.reply(reply.body()))
+        .compose(rendered -> bus.<StreamStarted>request(Addresses.DISPATCH_STREAM,
+            open.withRequest(rendered.toChatRequest(open.request())), delivery)
+            .map(reply -> reply.body().withOutput(StreamedOutput.spec(rendered.prompt()))))
+        .onSuccess(message::reply)
         .onFailure(failure -> Replies.fail(message, failure));
   }
 

@@ -75,7 +75,9 @@ final class PromptViews {
             : metadata.outputFormat()).put("schema", metadata.outputSchema()))
         .put("config", metadata.config().copy());
     if (metadata.tools() != null) {
-      json.put("tools", metadata.tools());
+      JsonArray definitions = new JsonArray();
+      prompt.tools().forEach(definitions::add);
+      json.put("tools", metadata.tools()).put("tool_definitions", definitions);
     }
     if (metadata.metadata() != null) {
       json.put("metadata", metadata.metadata());

@@ -18,17 +18,22 @@ final class Yaml {
 
   /** A YAML mapping as JSON; an empty document reads as an empty object. */
   static JsonObject mapping(String yaml) {
-    LoaderOptions options = new LoaderOptions();
-    options.setMaxAliasesForCollections(MAX_ALIASES);
-    options.setAllowDuplicateKeys(false);
-    Object value = new org.yaml.snakeyaml.Yaml(new SafeConstructor(options)).load(yaml);
+    Object value = document(yaml);
     if (value == null) {
       return new JsonObject();
     }
-    if (!(value instanceof Map<?, ?>)) {
+    if (!(value instanceof JsonObject mapping)) {
       throw new IllegalArgumentException("front matter must be a YAML mapping");
     }
-    return (JsonObject) toJson(value);
+    return mapping;
+  }
+
+  /** Any YAML (or JSON) document as JSON values; null for an empty document. */
+  static Object document(String yaml) {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setAllowDuplicateKeys(false);
+    return toJson(new org.yaml.snakeyaml.Yaml(new SafeConstructor(options)).load(yaml));
   }
 
   static Object toJson(Object value) {

@@ -24,16 +24,26 @@ final class ServerFrames {
     return null;
   }
 
-  /** The last frame of a completed generation, with its cost in USD ({@code cost_usd}, an exact decimal string) when metered. */
-  static String done(String id, StreamEnd end) {
-    String frame = done(id, end.finishReason(), end.usage() == null ? null : end.usage().toJson(), end.model());
-    return end.costUsd() == null ? frame
-        : new JsonObject(frame).put("cost_usd", end.costUsd()).encode();
+  /**
+   * The {@code done} frame, with the generation's cost in USD ({@code cost_usd}, an exact decimal string)
+   * when metered; a JSON-output prompt's frame also carries {@code output_status} and {@code output}.
+   */
+  static String done(String id, StreamEnd end, JsonObject output) {
+    JsonObject frame = doneFrame(id, end.finishReason(), end.usage() == null ? null : end.usage().toJson(),
+        end.model());
+    if (end.costUsd() != null) {
+      frame.put("cost_usd", end.costUsd());
+    }
+    return (output == null ? frame : frame.mergeIn(output)).encode();
   }
 
   static String done(String id, String finishReason, JsonObject usage, String model) {
+    return doneFrame(id, finishReason, usage, model).encode();
+  }
+
+  private static JsonObject doneFrame(String id, String finishReason, JsonObject usage, String model) {
     return new JsonObject().put("type", "done").put("id", id).put("finish_reason", finishReason)
-        .put("usage", usage).put("model", model).encode();
+        .put("usage", usage).put("model", model);
   }
 
   static String error(String id, GatewayError error) {

@@ -2,6 +2,7 @@ package ai.poncho.ws;
 
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.bus.StreamEnd;
+import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.FinishReason;
 import ai.poncho.error.ErrorKind;
@@ -187,8 +188,13 @@ final class WsSession {
       stream.pause();
     }
     stream.failureHandler(error -> finish(generation, ServerFrames.error(generation.id, error)));
-    stream.endHandler((StreamEnd end) -> finish(generation, ServerFrames.done(generation.id, end)));
+    StreamedOutput output = StreamedOutput.of(stream.outputCheck());
+    stream.endHandler((StreamEnd end) -> finish(generation, ServerFrames.done(generation.id, end,
+        output == null ? null : output.result())));
     stream.handler((ChatChunk chunk) -> {
+      if (output != null) {
+        output.add(chunk);
+      }
       String frame = ServerFrames.chunk(generation.id, chunk);
       if (frame != null) {
         send(frame);

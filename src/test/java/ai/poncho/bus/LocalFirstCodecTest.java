@@ -46,7 +46,9 @@ class LocalFirstCodecTest {
             .add(new JsonObject().put("role", "user").put("content", new JsonArray()
                 .add(new JsonObject().put("type", "text").put("text", "What is this?"))
                 .add(new JsonObject().put("type", "image_url").put("image_url",
-                    new JsonObject().put("url", "data:image/png;base64,AAAA").put("detail", "low")))))
+                    new JsonObject().put("url", "data:image/png;base64,AAAA").put("detail", "low")))
+                .add(new JsonObject().put("type", "input_audio").put("input_audio",
+                    new JsonObject().put("data", "UklGRg==").put("format", "wav")))))
             .add(new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray()
                 .add(new JsonObject().put("id", "call_1").put("type", "function").put("function",
                     new JsonObject().put("name", "lookup").put("arguments", "{\"q\":1}")))))
@@ -107,6 +109,9 @@ class LocalFirstCodecTest {
     StreamStarted started = new StreamStarted("poncho.stream.control.y", "m");
     assertThat(roundTrip(StreamStarted.class, started, StreamStarted::toJson, StreamStarted::fromJson))
         .isEqualTo(started);
+    StreamStarted checked = started.withOutput(new JsonObject().put("schema", new JsonObject().put("type", "object")));
+    assertThat(roundTrip(StreamStarted.class, checked, StreamStarted::toJson, StreamStarted::fromJson))
+        .isEqualTo(checked);
     CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop", "req-3", "key_1", "team-a");
     assertThat(roundTrip(CompletionEvent.class, event, CompletionEvent::toJson, CompletionEvent::fromJson))
         .isEqualTo(event);

@@ -18,7 +18,8 @@ class PromptsConfigTest {
     assertThat(prompts.dir()).isEqualTo("conf/prompts");
     assertThat(prompts.reloadInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(prompts.mediaSchemes()).containsExactly("https", "data");
-    assertThat(prompts.mediaDataTypes()).containsExactly("image/*");
+    assertThat(prompts.mediaDataTypes()).containsExactly("image/*", "audio/*");
+    assertThat(prompts.toolsDir()).isEqualTo("conf/tools");
     assertThat(prompts.mediaAllowPrivateHosts()).isFalse();
     assertThat(prompts.maxPartialDepth()).isEqualTo(8);
   }

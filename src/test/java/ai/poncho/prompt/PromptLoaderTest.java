@@ -28,7 +28,7 @@ class PromptLoaderTest {
     JsonObject json = TestServer.config().put("prompts", new JsonObject().put("dir", dir.toString())
         .put("limits", new JsonObject().put("max_partial_depth", maxPartialDepth).put("max_template_size", 200)));
     PromptsConfig config = PonchoConfig.from(json).prompts();
-    return new PromptLoader(dir, config, Caffeine.newBuilder().maximumSize(100).build());
+    return new PromptLoader(dir, dir.resolve("tools"), config, Caffeine.newBuilder().maximumSize(100).build());
   }
 
   private void write(String file, String content) throws IOException {
@@ -54,6 +54,38 @@ class PromptLoaderTest {
     List<PromptMessage> messages = library.lookup("a/b/story", null).render(Map.of(), Map.of(), List.of(), 1000,
         System.nanoTime() + 5_000_000_000L);
     assertThat(messages.get(0).content().get(0).text()).isEqualTo("Once story");
+  }
+
+  @Test
+  void toolsResolveFromTheToolDirectoryAndReloadWithIt() throws IOException {
+    write("tools/lookup.yaml", "- name: find\n  description: Finds\n  inputSchema: {q: string}\n"
+        + "- {type: function, function: {name: fetch, parameters: {type: object, properties: {}}}}\n");
+    write("tools/bad.json", "{\"name\": \"has space\"}");
+    write("uses.prompt", "---\ntools: [find, fetch]\n---\nHi");
+    PromptLoader loader = loader(8);
+    PromptLibrary first = loader.load(PromptLibrary.empty());
+    assertThat(first.lookup("uses", null).tools()).extracting(ToolDefinitions::functionName)
+        .containsExactly("find", "fetch");
+    assertThat(error(first, PromptLoader.TOOLS + "bad.json")).contains("needs a name", "has space");
+    assertThat(first.files().get(PromptLoader.TOOLS + "lookup.yaml").error()).isNull();
+
+    write("tools/lookup.yaml", "name: find\ninputSchema: {q: string}\n");
+    PromptLibrary second = loader.load(first);
+    assertThat(error(second, "uses.prompt")).contains("unknown tool 'fetch'");
+    assertThat(second.lookup("uses", null)).as("the last good version keeps serving")
+        .isSameAs(first.lookup("uses", null));
+    assertThat(loader.load(second)).as("nothing changed, nothing re-read").isSameAs(second);
+  }
+
+  @Test
+  void theShippedToolsLoad() throws IOException {
+    write("weather.prompt", "---\ntools: [get_weather]\n---\nWeather?");
+    PromptsConfig config = PonchoConfig.from(TestServer.config()).prompts();
+    PromptLibrary library = new PromptLoader(dir, Path.of("conf/tools"), config,
+        Caffeine.newBuilder().maximumSize(10).build()).load(PromptLibrary.empty());
+    assertThat(library.failing()).isZero();
+    assertThat(library.lookup("weather", null).tools().get(0).getJsonObject("function")
+        .getJsonObject("parameters").getJsonObject("properties").fieldNames()).containsExactly("city", "unit");
   }
 
   @Test

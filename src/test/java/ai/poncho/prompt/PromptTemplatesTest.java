@@ -23,7 +23,7 @@ class PromptTemplatesTest {
                                   List<PromptMessage> history) {
     TemplateEngine engine = new TemplateEngine(partials, "test", Caffeine.newBuilder().maximumSize(10).build());
     CompiledPrompt prompt = CompiledPrompt.of("test", null, CompiledPrompt.DOTPROMPT,
-        DotpromptParser.parse(source, new Picoschema(Map.of())), engine);
+        DotpromptParser.parse(source, new Picoschema(Map.of())), engine, List.of());
     List<PromptMessage> messages = prompt.render((Map<String, Object>) PlainValues.of(input, 32, "input"), Map.of(),
         history, 100_000, System.nanoTime() + 5_000_000_000L);
     JsonArray json = new JsonArray();
@@ -169,11 +169,11 @@ class PromptTemplatesTest {
     assertThat(settings.temperature()).isEqualTo(0.2);
     assertThat(settings.maxTokens()).isEqualTo(300);
     TemplateEngine engine = new TemplateEngine(Map.of(), "p", Caffeine.newBuilder().maximumSize(10).build());
-    CompiledPrompt prompt = CompiledPrompt.of("p", null, CompiledPrompt.PONCHO, parsed, engine);
+    CompiledPrompt prompt = CompiledPrompt.of("p", null, CompiledPrompt.PONCHO, parsed, engine, List.of());
     List<PromptMessage> messages = prompt.render(Map.of("sketch_url", "https://cdn.example.com/s.png"), Map.of(),
         List.of(), 10_000, System.nanoTime() + 5_000_000_000L);
     assertThat(messages).hasSize(2);
-    assertThat(messages.get(1).toChat().toJson().getJsonArray("content").getJsonObject(1)
+    assertThat(messages.get(1).toChat(1).toJson().getJsonArray("content").getJsonObject(1)
         .getJsonObject("image_url").getString("url")).isEqualTo("https://cdn.example.com/s.png");
   }
 

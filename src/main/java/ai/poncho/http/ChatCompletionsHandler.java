@@ -51,15 +51,12 @@ public final class ChatCompletionsHandler {
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
           JsonObject body = response.toJson();
-<<<<<<< HEAD
           CostHeaders.apply(reply, ctx.response());
-=======
           String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);
           if (output != null) {
             // A JSON-output prompt run through the shortcut answers as the prompt API does.
             body.mergeIn(StreamedOutput.fields(new JsonObject(output)));
           }
->>>>>>> main
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(MODEL_HEADER, response.model())
               .end(body.toBuffer());

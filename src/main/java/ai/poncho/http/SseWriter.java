@@ -31,13 +31,10 @@ public final class SseWriter {
   private final HttpServerResponse response;
   private final RemoteChatStream stream;
   private final boolean includeUsage;
-<<<<<<< HEAD
-  /** The usage-only chunk, held until the end so that it can carry the stream's cost. */
-  private ChatChunk usageChunk;
-=======
   private final StreamedOutput output;
   private ChatChunk last;
->>>>>>> main
+  /** The usage-only chunk, held until the end so that it can carry the stream's cost. */
+  private ChatChunk usageChunk;
 
   private SseWriter(HttpServerResponse response, RemoteChatStream stream, boolean includeUsage) {
     this.response = response;
@@ -74,16 +71,7 @@ public final class SseWriter {
     response.closeHandler(v -> stream.cancel());
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);
-<<<<<<< HEAD
     stream.endHandler(this::onEnd);
-=======
-    stream.endHandler(end -> {
-      if (output != null) {
-        response.write(event(outputChunk(end.model()).toBuffer()));
-      }
-      response.end(DONE.copy());
-    });
->>>>>>> main
     stream.handler(this::onChunk);
   }
 
@@ -108,7 +96,6 @@ public final class SseWriter {
     }
   }
 
-<<<<<<< HEAD
   private void onEnd(StreamEnd end) {
     if (response.closed()) {
       return;
@@ -118,17 +105,20 @@ public final class SseWriter {
       CostHeaders.addToUsage(json, end.costUsd());
       response.write(event(json.toBuffer()));
     }
+    if (output != null) {
+      response.write(event(outputChunk(end.model()).toBuffer()));
+    }
     if (end.costUsd() != null) {
       response.putTrailer(CostHeaders.COST_HEADER, end.costUsd());
     }
     response.end(DONE.copy());
-=======
+  }
+
   /** A choice-less chunk, like the usage chunk, with the checked JSON output. */
   private JsonObject outputChunk(String model) {
     ChatChunk shape = last != null ? last : new ChatChunk(Ids.completionId(), System.currentTimeMillis() / 1000,
         model, List.of(), null);
     return new ChatChunk(shape.id(), shape.created(), shape.model(), List.of(), null).toJson().mergeIn(output.result());
->>>>>>> main
   }
 
   private void onFailure(GatewayError error) {

@@ -19,7 +19,7 @@ server_cpu=""; wrk_cpu=""
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ] && [ -z "${NO_PIN:-}" ]; then
   server_cpu="taskset -c 0"; wrk_cpu="taskset -c 1-$(($(nproc) - 1))"
 fi
-port=${PORT:-18081}
+port=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 url="http://127.0.0.1:$port"
 server_pid=""
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
@@ -32,6 +32,7 @@ scenario() {
   server_pid=$!
   for _ in $(seq 1 60); do
     curl -sf "$url/health/ready" >/dev/null && break
+    kill -0 "$server_pid" 2>/dev/null || { echo "server did not start: target/loadtest-limits-$name.log"; exit 1; }
     sleep 0.5
   done
   $wrk_cpu wrk -t"$THREADS" -c64 -d5s -s loadtest/chat.lua "$url/v1/chat/completions" >/dev/null
@@ -40,7 +41,7 @@ scenario() {
   echo "== $name: $CONNECTIONS connections (throughput)"
   $wrk_cpu wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s loadtest/chat.lua "$url/v1/chat/completions" \
     | grep -E 'Requests/sec|p50|non-200'
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""
 }
 
 limits=(PONCHO_LIMITS__DEFAULT__RPM=1000000000 PONCHO_LIMITS__DEFAULT__TPM=2000000000

@@ -7,14 +7,14 @@ import io.vertx.core.shareddata.Shareable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The embedded limiter: one per node, shared by its HTTP and dispatch verticles. Sliding logs per
- * scope (admitted requests, token entries, in-flight leases) under one lock, so a check and its
- * counting are atomic, as the Redis script is.
+ * scope (admitted requests, settled token entries, token holds of calls in flight, in-flight leases)
+ * under one lock, so a check and its counting are atomic, as the Redis script is. Logs are rings of
+ * primitive timestamps: a scope costs 8 bytes per request (16 per settled call) in its window.
  */
 public final class MemoryLimiter implements Limiter, Shareable {
 
@@ -26,14 +26,73 @@ public final class MemoryLimiter implements Limiter, Shareable {
   private final long leaseMs;
   private final Map<String, Counters> scopes = new HashMap<>();
   private final Map<String, Long> spend = new HashMap<>();
-  private long sequence;
 
-  /** Entries in admission order, so the oldest leave first. */
+  /** A growable ring of longs, oldest first. */
+  private static final class LongRing {
+    private long[] items = new long[16];
+    private int head;
+    private int size;
+
+    void add(long value) {
+      if (size == items.length) {
+        long[] grown = new long[items.length * 2];
+        for (int i = 0; i < size; i++) {
+          grown[i] = get(i);
+        }
+        items = grown;
+        head = 0;
+      }
+      items[(head + size++) % items.length] = value;
+    }
+
+    long get(int i) {
+      return items[(head + i) % items.length];
+    }
+
+    long removeFirst() {
+      long value = items[head];
+      head = (head + 1) % items.length;
+      size--;
+      return value;
+    }
+
+    int size() {
+      return size;
+    }
+  }
+
   private static final class Counters {
-    final LinkedHashMap<String, Long> requests = new LinkedHashMap<>();
-    final LinkedHashMap<String, long[]> tokens = new LinkedHashMap<>();
+    final LongRing requests = new LongRing();
+    /** Settled token entries: their times and amounts. */
+    final LongRing tokenTimes = new LongRing();
+    final LongRing tokenAmounts = new LongRing();
+    long settledSum;
+    /** Estimates held by calls in flight: {time, tokens} by call id. */
+    final Map<String, long[]> holds = new HashMap<>();
+    long heldSum;
     final Map<String, Long> inFlight = new HashMap<>();
-    long tokenSum;
+
+    long tokens() {
+      return settledSum + heldSum;
+    }
+
+    /** Token entries (settled and held) as {time, tokens}, oldest first; only when a call is refused. */
+    List<long[]> tokenEntries() {
+      List<long[]> entries = new ArrayList<>(holds.values());
+      for (int i = 0; i < tokenTimes.size(); i++) {
+        entries.add(new long[] {tokenTimes.get(i), tokenAmounts.get(i)});
+      }
+      entries.sort((a, b) -> Long.compare(a[0], b[0]));
+      return entries;
+    }
+
+    long oldestToken() {
+      long oldest = tokenTimes.size() > 0 ? tokenTimes.get(0) : Long.MAX_VALUE;
+      for (long[] hold : holds.values()) {
+        oldest = Math.min(oldest, hold[0]);
+      }
+      return oldest;
+    }
   }
 
   private MemoryLimiter(GatewayClock clock, long windowMs, long leaseMs) {
@@ -60,22 +119,23 @@ public final class MemoryLimiter implements Limiter, Shareable {
       expire(c, now);
       Rates rates = scope.rates();
       int requests = c.requests.size();
-      long requestsReset = requests == 0 ? 0 : c.requests.values().iterator().next() + windowMs - now;
+      long requestsReset = requests == 0 ? 0 : c.requests.get(0) + windowMs - now;
       if (rates.rpm() > 0 && requests >= rates.rpm()) {
         limited = true;
-        retry = Math.max(retry, nth(c.requests, requests - rates.rpm()) + windowMs - now);
+        retry = Math.max(retry, c.requests.get(requests - rates.rpm()) + windowMs - now);
       }
-      long tokensReset = c.tokens.isEmpty() ? 0 : c.tokens.values().iterator().next()[0] + windowMs - now;
+      long tokens = c.tokens();
+      long tokensReset = tokens == 0 ? 0 : c.oldestToken() + windowMs - now;
       // An empty window admits one call of any size: a prompt larger than the limit could never pass.
-      if (rates.tpm() > 0 && c.tokenSum > 0 && c.tokenSum + check.tokens() > rates.tpm()) {
+      if (rates.tpm() > 0 && tokens > 0 && tokens + check.tokens() > rates.tpm()) {
         limited = true;
-        retry = Math.max(retry, tokensFreedAt(c, c.tokenSum + check.tokens() - rates.tpm()) + windowMs - now);
+        retry = Math.max(retry, tokensFreedAt(c, tokens + check.tokens() - rates.tpm()) + windowMs - now);
       }
       if (rates.maxParallel() > 0 && c.inFlight.size() >= rates.maxParallel()) {
         limited = true;
         retry = Math.max(retry, 1000);
       }
-      states.add(new Decision.ScopeState(requests, requestsReset, c.tokenSum, tokensReset));
+      states.add(new Decision.ScopeState(requests, requestsReset, tokens, tokensReset));
     }
     for (BudgetLine line : check.budgets()) {
       if (line.limited() && spend.getOrDefault(line.counter(), 0L) >= line.maxPico()) {
@@ -90,11 +150,11 @@ public final class MemoryLimiter implements Limiter, Shareable {
       Counters c = scopes.get(scope.id());
       Rates rates = scope.rates();
       if (rates.rpm() > 0) {
-        c.requests.put(check.id(), now);
+        c.requests.add(now);
       }
       if (rates.tpm() > 0) {
-        c.tokens.put("h:" + check.id(), new long[] {now, check.tokens()});
-        c.tokenSum += check.tokens();
+        c.holds.put(check.id(), new long[] {now, check.tokens()});
+        c.heldSum += check.tokens();
       }
       if (rates.maxParallel() > 0) {
         c.inFlight.put(check.id(), now + leaseMs);
@@ -110,9 +170,9 @@ public final class MemoryLimiter implements Limiter, Shareable {
       if (c == null) {
         continue;
       }
-      long[] held = c.tokens.remove("h:" + check.id());
+      long[] held = c.holds.remove(check.id());
       if (held != null) {
-        c.tokenSum -= held[1];
+        c.heldSum -= held[1];
       }
       c.inFlight.remove(check.id());
     }
@@ -128,8 +188,9 @@ public final class MemoryLimiter implements Limiter, Shareable {
         if (scope.rates().tpm() > 0) {
           Counters c = scopes.computeIfAbsent(scope.id(), id -> new Counters());
           expire(c, now);
-          c.tokens.put("a:" + (++sequence), new long[] {now, tokens});
-          c.tokenSum += tokens;
+          c.tokenTimes.add(now);
+          c.tokenAmounts.add(tokens);
+          c.settledSum += tokens;
         }
       }
     }
@@ -152,34 +213,33 @@ public final class MemoryLimiter implements Limiter, Shareable {
 
   private void expire(Counters c, long now) {
     long horizon = now - windowMs;
-    for (Iterator<Long> it = c.requests.values().iterator(); it.hasNext() && it.next() <= horizon; ) {
-      it.remove();
+    while (c.requests.size() > 0 && c.requests.get(0) <= horizon) {
+      c.requests.removeFirst();
     }
-    for (Iterator<long[]> it = c.tokens.values().iterator(); it.hasNext(); ) {
-      long[] entry = it.next();
-      if (entry[0] > horizon) {
-        break;
+    while (c.tokenTimes.size() > 0 && c.tokenTimes.get(0) <= horizon) {
+      c.tokenTimes.removeFirst();
+      c.settledSum -= c.tokenAmounts.removeFirst();
+    }
+    if (!c.holds.isEmpty()) {
+      // A hold outlives its window only if its call was never released (it cannot be, on one node).
+      for (Iterator<long[]> it = c.holds.values().iterator(); it.hasNext(); ) {
+        long[] hold = it.next();
+        if (hold[0] <= now - leaseMs) {
+          c.heldSum -= hold[1];
+          it.remove();
+        }
       }
-      c.tokenSum -= entry[1];
-      it.remove();
     }
-    c.inFlight.values().removeIf(until -> until <= now);
-  }
-
-  private static long nth(LinkedHashMap<String, Long> entries, int n) {
-    Iterator<Long> it = entries.values().iterator();
-    long at = 0;
-    for (int i = 0; i <= n && it.hasNext(); i++) {
-      at = it.next();
+    if (!c.inFlight.isEmpty()) {
+      c.inFlight.values().removeIf(until -> until <= now);
     }
-    return at;
   }
 
   /** When enough of the oldest token entries will have left the window to free {@code needed} tokens. */
-  private long tokensFreedAt(Counters c, long needed) {
+  private static long tokensFreedAt(Counters c, long needed) {
     long freed = 0;
     long at = 0;
-    for (long[] entry : c.tokens.values()) {
+    for (long[] entry : c.tokenEntries()) {
       freed += entry[1];
       at = entry[0];
       if (freed >= needed) {

@@ -53,7 +53,7 @@ class LimiterTest {
 
   private PonchoConfig config(String backend, String window) {
     JsonObject json = TestServer.config().put("state", new JsonObject().put("backend", backend)
-            .put("redis", new JsonObject().put("prefix", Ids.random("poncho-test-") + ":")))
+            .put("redis", new JsonObject().put("prefix", Ids.random("poncho-test-") + ":").put("timeout", "5s")))
         .put("limits", new JsonObject().put("window", window))
         .put("teams", new JsonObject().put("red", new JsonObject().put("limits", new JsonObject()
             .put("max_budget", "0.000003").put("budget_period", "monthly"))));

@@ -79,7 +79,7 @@ class CostAndUsageTest {
         .put("circuit_breaker", new JsonObject().put("enabled", false));
     JsonObject config = TestServer.config()
         .put("state", new JsonObject().put("backend", backend)
-            .put("redis", new JsonObject().put("prefix", Ids.random("poncho-test-") + ":")));
+            .put("redis", new JsonObject().put("prefix", Ids.random("poncho-test-") + ":").put("timeout", "5s")));
     config.getJsonObject("models")
         .put("gpt", quick.copy().put("model_name", "gpt-4o").put("pricing", new JsonObject()
             .put("input_per_1m", 2.50).put("output_per_1m", "10.00").put("cached_input_per_1m", 1.25)))

@@ -2,11 +2,13 @@ package ai.poncho.bus;
 
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.Usage;
+import io.vertx.core.Future;
 
 /**
  * Meters a pumped stream where it runs: counts what was produced, so that a stream that ends without
  * the provider's usage (cancelled, failed, or a provider that reports none) still counts its prompt and
- * the tokens it sent; and prices the final usage for the {@link StreamEnd}.
+ * the tokens it sent; prices the final usage for the {@link StreamEnd}; and settles it with the limits
+ * and budgets before the end goes out.
  */
 public interface StreamMeter {
 
@@ -24,6 +26,11 @@ public interface StreamMeter {
     public String costUsd(Usage usage) {
       return null;
     }
+
+    @Override
+    public Future<Void> settle(Usage usage) {
+      return Future.succeededFuture();
+    }
   };
 
   void onChunk(ChatChunk chunk);
@@ -32,4 +39,10 @@ public interface StreamMeter {
   Usage unreported();
 
   String costUsd(Usage usage);
+
+  /**
+   * Counts the stream's usage against its limits and budgets, once (later calls return the first
+   * settlement); completes when counted, or when the store gave up. Never fails.
+   */
+  Future<Void> settle(Usage usage);
 }

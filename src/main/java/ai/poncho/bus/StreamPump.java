@@ -150,13 +150,21 @@ public final class StreamPump {
     finish(new StreamOutcome(FinishReason.CANCELLED, usage, null, true, firstChunkNanos));
   }
 
+  /**
+   * The stream is metered (limits and budgets) before its end reaches the client, so that the client's
+   * next call is checked against it.
+   */
   private void onEnd() {
     if (finished) {
       return;
     }
+    finished = true;
     Usage counted = usage != null ? usage : meter.unreported();
-    bus.send(sink, new StreamEnd(streamId, finishReason, usage, model, meter.costUsd(counted)));
-    finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos));
+    StreamEnd end = new StreamEnd(streamId, finishReason, usage, model, meter.costUsd(counted));
+    meter.settle(counted).onComplete(settled -> {
+      bus.send(sink, end);
+      finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos));
+    });
   }
 
   private void onFailure(Throwable failure) {
@@ -177,8 +185,9 @@ public final class StreamPump {
     finished = true;
     vertx.cancelTimer(stallTimer);
     control.remove(streamId);
-    Usage unreported = result.usage() == null ? meter.unreported() : null;
-    outcome.complete(unreported == null ? result : new StreamOutcome(result.finishReason(), unreported,
+    Usage counted = result.usage() != null ? result.usage() : meter.unreported();
+    meter.settle(counted);
+    outcome.complete(result.usage() != null ? result : new StreamOutcome(result.finishReason(), counted,
         result.error(), result.cancelled(), result.firstChunkNanos()));
   }
 }

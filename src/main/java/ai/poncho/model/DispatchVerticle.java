@@ -133,12 +133,16 @@ public final class DispatchVerticle extends VerticleBase {
       ChatResponse response = done.result().withModel(done.model());
       Usage usage = response.usage();
       long cost = metering.cost(done.model(), done.deployment().model(), usage);
-      message.reply(response, new DeliveryOptions().addHeader(Addresses.COST_HEADER, Money.format(cost)));
-      publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
-          usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
-          response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team(),
-          usage == null ? 0 : usage.cachedTokens(), cost, System.currentTimeMillis()), dispatch.caller(),
-          dispatch.request().model());
+      CompletionEvent event = new CompletionEvent(done.model(), provider(done), 200, false,
+          System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
+          usage == null ? 0 : usage.completionTokens(), response.finishReason(), dispatch.requestId(),
+          dispatch.caller().keyId(), dispatch.caller().team(), usage == null ? 0 : usage.cachedTokens(), cost,
+          System.currentTimeMillis());
+      // Counted before the answer goes out, so that the caller's next call is checked against this one.
+      metering.settle(dispatch.caller(), dispatch.request().model(), usage, cost).onComplete(settled -> {
+        message.reply(response, new DeliveryOptions().addHeader(Addresses.COST_HEADER, Money.format(cost)));
+        publish(event);
+      });
     });
   }
 
@@ -178,7 +182,8 @@ public final class DispatchVerticle extends VerticleBase {
       }
       Served<ChatStream> done = result.result();
       StreamPump.create(vertx, done.result(), open, done.model(), config.dispatch().streamStallTimeout(),
-              metering.streamMeter(done.model(), done.deployment().model(), open.request()))
+              metering.streamMeter(done.model(), done.deployment().model(), open.request(), open.caller(),
+                  open.request().model()))
           .onComplete(pumped -> {
             if (pumped.failed()) {
               done.result().cancel();
@@ -193,7 +198,7 @@ public final class DispatchVerticle extends VerticleBase {
             pump.outcome().onSuccess(outcome -> {
               active.remove(pump);
               done.done();
-              publish(streamEvent(open, done, outcome, start), open.caller(), open.request().model());
+              publish(streamEvent(open, done, outcome, start));
             });
           });
     });
@@ -222,12 +227,12 @@ public final class DispatchVerticle extends VerticleBase {
           error.message());
     }
     publish(new CompletionEvent(modelName, registry.providerOf(modelName), error.status(), stream,
-        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()), caller, modelName);
+        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()));
   }
 
-  /** Meters the call (cost, limits, budgets, usage record) and tells the metrics verticles about it. */
-  private void publish(CompletionEvent event, Caller caller, String requestedModel) {
-    metering.record(event, caller, requestedModel);
+  /** Records the call's usage and tells the metrics verticles about it. */
+  private void publish(CompletionEvent event) {
+    metering.record(event);
     bus.publish(Addresses.METRICS_COMPLETION, event);
   }
 }

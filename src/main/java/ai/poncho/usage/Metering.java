@@ -28,8 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Metering where a call ends (the dispatch side), from the provider's reported usage: prices the call
- * once, counts its tokens against the tpm windows (replacing the edge's estimate), adds its cost to the
- * key's and team's budget periods, and queues its usage record. Keeps the soft budget alert gauges:
+ * once, counts its tokens against the tpm windows (replacing the edge's estimate) and its cost against the
+ * key's and team's budget periods before the answer goes out (so that the caller's next call sees it),
+ * and queues its usage record. Keeps the soft budget alert gauges:
  * {@code poncho_budget_used_ratio} and {@code poncho_budget_soft_limit_reached} (1 once spend passes
  * {@code limits.budget_alert_at} of the budget) per key and team with a budget.
  */
@@ -73,11 +74,16 @@ public final class Metering {
     return prices.price(model, deployment).cost(usage);
   }
 
-  /** Meters a stream of {@code model} served by {@code deployment} for {@code request}. */
-  public StreamMeter streamMeter(String model, ModelConfig deployment, ChatRequest request) {
+  /**
+   * Meters a stream of {@code model} served by {@code deployment} for {@code request}, charged to
+   * {@code caller} and the model the edge checked ({@code requestedModel}).
+   */
+  public StreamMeter streamMeter(String model, ModelConfig deployment, ChatRequest request, Caller caller,
+                                 String requestedModel) {
     Price price = prices.price(model, deployment);
     return new StreamMeter() {
       private int produced;
+      private Future<Void> settled;
 
       @Override
       public void onChunk(ChatChunk chunk) {
@@ -100,24 +106,37 @@ public final class Metering {
       public String costUsd(Usage usage) {
         return Money.format(price.cost(usage));
       }
+
+      @Override
+      public Future<Void> settle(Usage usage) {
+        if (settled == null) {
+          settled = Metering.this.settle(caller, requestedModel, usage, price.cost(usage));
+        }
+        return settled;
+      }
     };
   }
 
   /**
-   * Counts a finished call: {@code requestedModel} is the model the edge checked (its limits scope).
-   * Cache hits and calls that used no tokens cost nothing and settle nothing but the usage record.
+   * Counts a call's usage against the tpm windows of its scopes ({@code requestedModel}: the model the
+   * edge checked) and its cost against the key's and team's budgets. Completes once counted, or once the
+   * store gave up (counted and logged as a store failure); never fails. Calls that used nothing settle nothing.
    */
-  public void record(CompletionEvent event, Caller caller, String requestedModel) {
-    writer.add(UsageRecord.of(event));
-    long tokens = (long) event.promptTokens() + event.completionTokens();
-    List<BudgetLine> lines = plan.budgets(caller, clock.instant());
-    if (tokens == 0 && event.costPico() == 0) {
-      return;
+  public Future<Void> settle(Caller caller, String requestedModel, Usage usage, long costPico) {
+    long tokens = usage == null ? 0 : (long) usage.promptTokens() + usage.completionTokens();
+    if (tokens == 0 && costPico == 0) {
+      return Future.succeededFuture();
     }
-    List<ai.poncho.limits.Scope> scopes = plan.scopes(caller, requestedModel);
-    stores.limiter().settle(scopes, tokens, event.costPico() > 0 ? lines : List.of(), event.costPico())
-        .onSuccess(totals -> alert(event.costPico() > 0 ? lines : List.of(), totals))
-        .onFailure(failure -> failures.onUpdateFailure("usage settlement", failure));
+    List<BudgetLine> lines = costPico > 0 ? plan.budgets(caller, clock.instant()) : List.of();
+    return stores.limiter().settle(plan.scopes(caller, requestedModel), tokens, lines, costPico)
+        .onSuccess(totals -> alert(lines, totals))
+        .onFailure(failure -> failures.onUpdateFailure("usage settlement", failure))
+        .<Void>mapEmpty().recover(failure -> Future.succeededFuture());
+  }
+
+  /** Queues the usage record of a finished call (written in batches, off the request path). */
+  public void record(CompletionEvent event) {
+    writer.add(UsageRecord.of(event));
   }
 
   private void alert(List<BudgetLine> lines, List<Long> totals) {

@@ -2,7 +2,7 @@ package ai.poncho.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.poncho.bus.CompletionEvent;
+import ai.poncho.chat.Usage;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.limits.KeySpend;
 import ai.poncho.limits.LimitPlan;
@@ -45,13 +45,13 @@ class MeteringTest {
     KeyLimits limits = new KeyLimits(null, null, null, new BigDecimal("0.00001"), BudgetPeriod.MONTHLY);
     Caller caller = new Caller("key_alert", "blue", limits);
 
-    metering.record(event(caller, 7_000_000), caller, "mock");
+    TestServer.await(metering.settle(caller, "mock", Usage.of(10, 5), 7_000_000));
     KeySpend spend = new KeySpend(stores.limiter(), new LimitPlan(config.limits()), GatewayClock.of(vertx));
     Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() ->
         "0.000007".equals(TestServer.await(spend.of("key_alert", limits)).getString("spend")));
     assertThat(gauge(registry, "poncho.budget.soft.limit.reached")).isZero();
 
-    metering.record(event(caller, 2_000_000), caller, "mock");
+    TestServer.await(metering.settle(caller, "mock", Usage.of(10, 5), 2_000_000));
     Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> gauge(registry, "poncho.budget.soft.limit.reached") == 1);
     assertThat(gauge(registry, "poncho.budget.used.ratio")).isEqualTo(0.9);
     JsonObject key = TestServer.await(spend.of("key_alert", limits));
@@ -64,11 +64,6 @@ class MeteringTest {
     assertThat(gauge(registry, "poncho.budget.soft.limit.reached")).isZero();
     assertThat(TestServer.await(spend.of("key_alert", limits)).getString("spend")).isEqualTo("0");
     TestServer.await(metering.close());
-  }
-
-  private static CompletionEvent event(Caller caller, long costPico) {
-    return new CompletionEvent("mock", "mock", 200, false, 1_000_000, 0, 10, 5, "stop", "req", caller.keyId(),
-        caller.team(), 0, costPico, System.currentTimeMillis());
   }
 
   private static double gauge(SimpleMeterRegistry registry, String name) {

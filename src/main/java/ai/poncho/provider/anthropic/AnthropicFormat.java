@@ -269,6 +269,7 @@ public final class AnthropicFormat implements WireFormat {
     private String upstreamModel;
     private int inputTokens;
     private int outputTokens;
+    private int cachedTokens;
     private boolean done;
 
     Translator(ModelConfig model) {
@@ -291,6 +292,7 @@ public final class AnthropicFormat implements WireFormat {
           upstreamModel = message.getString("model");
           JsonObject usage = message.getJsonObject("usage", new JsonObject());
           inputTokens = usage(usage, 0).promptTokens();
+          cachedTokens = usage.getInteger("cache_read_input_tokens", 0);
           outputTokens = usage.getInteger("output_tokens", 0);
           yield List.of(chunk(new ChatChunk.Delta(ChatMessage.ASSISTANT, "", null), null));
         }
@@ -303,13 +305,14 @@ public final class AnthropicFormat implements WireFormat {
           outputTokens = usage.getInteger("output_tokens", outputTokens);
           if (usage.getValue("input_tokens") != null) {
             inputTokens = usage(usage, inputTokens).promptTokens();
+            cachedTokens = usage.getInteger("cache_read_input_tokens", cachedTokens);
           }
           String stopReason = json.getJsonObject("delta", new JsonObject()).getString("stop_reason");
           yield List.of(chunk(new ChatChunk.Delta(null, null, null), finishReason(stopReason)));
         }
         case "message_stop" -> {
           done = true;
-          yield List.of(ChatChunk.usageOnly(id, created, upstreamModel, Usage.of(inputTokens, outputTokens)));
+          yield List.of(ChatChunk.usageOnly(id, created, upstreamModel, Usage.of(inputTokens, outputTokens, cachedTokens)));
         }
         case "error" -> throw UpstreamErrors.streamError(model, json);
         default -> List.of();

@@ -3,6 +3,7 @@
 # Starts its own server on a free port unless PONCHO_URL is set, runs wrk scenarios, stops the server.
 #   loadtest/run.sh                 # default: 30s per scenario
 #   DURATION=10s loadtest/run.sh
+#   AUTH=0 loadtest/run.sh          # skip the authenticated scenarios (they restart the server with a master key)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,3 +46,28 @@ $wrk_cpu wrk -t"$THREADS" -c128 -d"$DURATION" --latency -s loadtest/chat.lua "$P
 
 echo "== throughput: streamed (SSE), 128 connections"
 $wrk_cpu wrk -t"$THREADS" -c128 -d"$DURATION" --latency -s loadtest/chat-stream.lua "$PONCHO_URL/v1/chat/completions"
+
+# Authenticated: the same chat request with a managed key (auth on, in-memory keys), so the difference
+# to the scenarios above is what auth costs end to end. Needs a server this script starts.
+if [ -n "$server_pid" ] && [ "${AUTH:-1}" != "0" ]; then
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  master="sk-master-loadtest-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  PONCHO_AUTH__MASTER_KEY=$master PONCHO_HTTP__PORT=$port PONCHO_HTTP__HOST=127.0.0.1 PONCHO_HTTP__ACCESS_LOG=false \
+    $server_cpu java ${JAVA_OPTS:--Xms1g -Xmx1g} -jar target/ponchoai.jar > target/loadtest-server-auth.log 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 60); do
+    curl -sf "$PONCHO_URL/health/ready" >/dev/null && break
+    sleep 0.5
+  done
+  PONCHO_KEY=$(curl -sf -H "Authorization: Bearer $master" -H 'Content-Type: application/json' \
+    -d '{"name":"loadtest","role":"user","models":["mock"]}' "$PONCHO_URL/api/v1/keys" \
+    | sed -E 's/.*"key":"([^"]+)".*/\1/')
+  export PONCHO_KEY
+  $wrk_cpu wrk -t"$THREADS" -c64 -d10s -s loadtest/chat-auth.lua "$PONCHO_URL/v1/chat/completions" >/dev/null
+
+  echo "== authenticated low load: 1 connection, managed key"
+  $wrk_cpu wrk -t1 -c1 -d"$DURATION" --latency -s loadtest/chat-auth.lua "$PONCHO_URL/v1/chat/completions"
+
+  echo "== authenticated throughput: non-streamed, 128 connections, managed key"
+  $wrk_cpu wrk -t"$THREADS" -c128 -d"$DURATION" --latency -s loadtest/chat-auth.lua "$PONCHO_URL/v1/chat/completions"
+fi

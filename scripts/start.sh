@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q package -DskipTests
-exec java ${JAVA_OPTS:-} -jar target/ponchoai.jar "$@"
+# Container-aware heap and GC flags (see scripts/jvm-opts.sh); JAVA_OPTS adds to or overrides them.
+# shellcheck disable=SC2046
+exec java $(scripts/jvm-opts.sh) ${JAVA_OPTS:-} -jar target/ponchoai.jar "$@"

@@ -1,6 +1,7 @@
 package ai.poncho;
 
 import ai.poncho.cluster.HazelcastSetup;
+import ai.poncho.cluster.NodeWatch;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.http.HttpVerticle;
 import ai.poncho.metrics.MetricsVerticle;
@@ -62,8 +63,18 @@ public final class PonchoServer {
     if (!config.cluster().enabled()) {
       return Future.succeededFuture(builder.with(options).build());
     }
-    options.setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()));
-    return builder.with(options).withClusterManager(HazelcastSetup.clusterManager(config.cluster())).buildClustered();
+    // The bus pings each peer it sends to; a peer that stops answering (a half-open connection, as when a
+    // host vanishes without a reset) is cut off after member_timeout instead of Vert.x's 20 s.
+    EventBusOptions bus = new EventBusOptions().setPort(config.cluster().busPort())
+        .setClusterPingInterval(config.cluster().heartbeatInterval().toMillis())
+        .setClusterPingReplyInterval(config.cluster().memberTimeout().toMillis());
+    // With 0.0.0.0 the bus takes the address Hazelcast chose for this member (never 0.0.0.0 to its peers).
+    if (!"0.0.0.0".equals(config.cluster().host())) {
+      bus.setHost(config.cluster().host());
+    }
+    options.setEventBusOptions(bus);
+    return builder.with(options).withClusterManager(HazelcastSetup.clusterManager(config.cluster())).buildClustered()
+        .onSuccess(vertx -> NodeWatch.install(vertx, config.cluster()));
   }
 
   /**

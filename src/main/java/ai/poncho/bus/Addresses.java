@@ -20,6 +20,12 @@ public final class Addresses {
    * yet answered, whose client went away: the dispatch instance running it stops the upstream call.
    */
   public static final String DISPATCH_CANCEL = "poncho.dispatch.cancel";
+  /**
+   * {@link EmbeddingDispatch} → reply {@link ai.poncho.embedding.EmbeddingResponse} (vectors in input
+   * order, the serving model, prompt tokens); failures carry a GatewayError. Retries, fallbacks and
+   * cancellation ({@link #DISPATCH_CANCEL} with the call id) work as for {@link #DISPATCH_COMPLETE}.
+   */
+  public static final String DISPATCH_EMBED = "poncho.dispatch.embed";
   /** Empty body → reply JsonArray of OpenAI model objects. */
   public static final String DISPATCH_MODELS = "poncho.dispatch.models";
   /** Empty body → reply JsonObject: circuit-breaker state (CLOSED, HALF_OPEN, OPEN) by deployment. */
@@ -46,6 +52,9 @@ public final class Addresses {
 
   /** Published {@link CompletionEvent}s, one per finished model call. */
   public static final String METRICS_COMPLETION = "poncho.metrics.completion";
+
+  /** Local, published on SIGHUP: every HTTP verticle reloads its TLS certificate files. */
+  public static final String TLS_RELOAD = "poncho.http.tls-reload";
 
   private static final String PING_PREFIX = "poncho.ping.";
 

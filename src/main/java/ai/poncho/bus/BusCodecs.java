@@ -1,6 +1,7 @@
 package ai.poncho.bus;
 
 import ai.poncho.chat.ChatResponse;
+import ai.poncho.embedding.EmbeddingResponse;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import java.util.Collections;
@@ -32,6 +33,9 @@ public final class BusCodecs {
     add(bus, CompletionEvent.class, CompletionEvent::toJson, CompletionEvent::fromJson);
     add(bus, ChatResponse.class, ChatResponse::toJson, ChatResponse::fromJson);
     add(bus, StreamChunk.class, StreamChunk::toJson, StreamChunk::fromJson);
+    add(bus, Accepted.class, Accepted::toJson, Accepted::fromJson);
+    add(bus, EmbeddingDispatch.class, EmbeddingDispatch::toJson, EmbeddingDispatch::fromJson);
+    add(bus, EmbeddingResponse.class, EmbeddingResponse::toJson, EmbeddingResponse::fromJson);
   }
 
   private static <T> void add(EventBus bus, Class<T> type, Function<T, io.vertx.core.json.JsonObject> toJson,

@@ -1,6 +1,7 @@
 package ai.poncho.bus;
 
 import ai.poncho.chat.ChatChunk;
+import ai.poncho.cluster.NodeWatch;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.Ids;
 import ai.poncho.error.ErrorKind;
@@ -28,10 +29,12 @@ public final class RemoteChatStream {
   private final int window;
   private final int grantEvery;
   private final long idleTimeoutMs;
-  private final String streamId = Ids.random("");
+  private String streamId = Ids.random("");
   private final ArrayDeque<StreamEvent> queue = new ArrayDeque<>();
   private ContextEndpoint<StreamEvent, RemoteChatStream> sink;
+  private GuardedCall<StreamStarted> opening;
   private StreamStarted started;
+  private NodeWatch.Watch producerWatch;
   private Handler<ChatChunk> chunkHandler;
   private Handler<StreamEnd> endHandler;
   private Handler<GatewayError> failureHandler;
@@ -53,30 +56,41 @@ public final class RemoteChatStream {
    * Opens a stream at {@code address} (dispatch or prompt). Fails with a {@link GatewayException} when
    * the request is refused before any chunk (bad request, unknown model, upstream error status). When
    * {@code cancelled} completes (the client left), the stream stops: while it is still opening, the
-   * upstream call is cancelled by stream id; once open, through {@link #cancel()}.
+   * upstream call is cancelled by stream id; once open, through {@link #cancel()}. On a cluster the open
+   * is a {@link GuardedCall} (handed to another node if none takes it, each attempt under a new stream
+   * id), and once open the producer's node is watched: if it leaves, the stream ends with a
+   * {@code node_lost} error.
    */
   public static Future<RemoteChatStream> open(Vertx vertx, String address, String requestId, Caller caller,
                                               ChatRequest request, int window, long openTimeoutMs,
                                               long idleTimeoutMs, Future<Void> cancelled) {
     RemoteChatStream stream = new RemoteChatStream(vertx, window, idleTimeoutMs);
     cancelled.onComplete(gone -> {
-      if (stream.started == null) {
-        vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, stream.streamId);
-      } else {
+      if (stream.started != null) {
         stream.cancel();
+      } else if (stream.opening != null) {
+        stream.opening.cancel();
+      } else {
+        vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, stream.streamId);
       }
     });
     return ContextEndpoint.<StreamEvent, RemoteChatStream>of(vertx, SINK_PREFIX, StreamEvent::streamId,
             RemoteChatStream::onEvent)
         .compose(endpoint -> {
           stream.sink = endpoint;
-          endpoint.add(stream.streamId, stream);
-          return vertx.eventBus().<StreamStarted>request(address,
-              new StreamOpen(requestId, caller, request, endpoint.address(), stream.streamId, window),
-              new DeliveryOptions().setSendTimeout(openTimeoutMs));
+          StreamOpen open = new StreamOpen(requestId, caller, request, endpoint.address(), stream.streamId,
+              window);
+          stream.opening = GuardedCall.request(vertx, address, stream.streamId, (id, watch) -> {
+            endpoint.remove(stream.streamId);
+            stream.streamId = id;
+            endpoint.add(id, stream);
+            return open.forAttempt(id, watch);
+          }, new DeliveryOptions().setSendTimeout(openTimeoutMs), true);
+          return stream.opening.reply();
         })
         .map(reply -> {
           stream.started = reply.body();
+          stream.producerWatch = NodeWatch.of(vertx).watch(vertx, stream.started.node(), stream::onProducerLost);
           stream.touch();
           stream.scheduleIdleCheck();
           if (cancelled.isComplete()) {
@@ -148,6 +162,11 @@ public final class RemoteChatStream {
     }
   }
 
+  /** The producer's node left the cluster: nothing more will come, so the stream fails now. */
+  private void onProducerLost() {
+    onEvent(new StreamFailure(streamId, GuardedCall.nodeLost()));
+  }
+
   private void onEvent(StreamEvent event) {
     if (done) {
       return;
@@ -157,9 +176,14 @@ public final class RemoteChatStream {
     drain();
   }
 
+  /**
+   * Hands on queued events while not paused. Once the producer has sent its terminal event, the rest
+   * (at most one window of chunks) is handed on even while paused, so the stream always ends: a writer
+   * whose socket is full buffers that bounded tail instead of leaving the stream open forever.
+   */
   private void drain() {
-    while (!done && !paused && chunkHandler != null && endHandler != null && failureHandler != null
-        && !queue.isEmpty()) {
+    while (!done && (!paused || terminalQueued()) && chunkHandler != null && endHandler != null
+        && failureHandler != null && !queue.isEmpty()) {
       StreamEvent event = queue.poll();
       if (event instanceof StreamChunk chunk) {
         consumedSinceGrant++;
@@ -175,6 +199,11 @@ public final class RemoteChatStream {
         failureHandler.handle(failure.error());
       }
     }
+  }
+
+  private boolean terminalQueued() {
+    StreamEvent last = queue.peekLast();
+    return last instanceof StreamEnd || last instanceof StreamFailure;
   }
 
   private void grant() {
@@ -216,5 +245,8 @@ public final class RemoteChatStream {
     queue.clear();
     vertx.cancelTimer(idleTimer);
     sink.remove(streamId);
+    if (producerWatch != null) {
+      producerWatch.cancel();
+    }
   }
 }

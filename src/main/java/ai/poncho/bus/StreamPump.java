@@ -11,13 +11,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
  * Producer side of a stream across the event bus. Sends a provider's chunks to the consumer's sink
  * while it holds credit; at zero credit it pauses the provider stream, so a slow client pauses the
  * upstream read instead of filling memory. A cancel (client gone) stops the upstream call; a consumer
- * that grants no credit for the stall timeout is treated as gone.
+ * that grants no credit for the stall timeout has its upstream stopped and gets a {@code stream_stalled} error.
  */
 public final class StreamPump {
 
@@ -139,10 +140,23 @@ public final class StreamPump {
     }
   }
 
+  /**
+   * The consumer read nothing for the stall timeout: the upstream is stopped and the consumer gets one
+   * terminal error naming the real cause, delivered after the chunks it already holds.
+   */
   private void onStall() {
     if (!finished && paused) {
-      cancel();
+      stream.cancel();
+      GatewayError error = GatewayError.of(ErrorKind.TIMEOUT, "stream_stalled", null,
+          "The client read nothing for " + stallSeconds() + " s, so the stream was stopped.");
+      bus.send(sink, new StreamFailure(streamId, error));
+      finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
     }
+  }
+
+  private String stallSeconds() {
+    return stallTimeoutMs % 1000 == 0 ? Long.toString(stallTimeoutMs / 1000)
+        : BigDecimal.valueOf(stallTimeoutMs, 3).stripTrailingZeros().toPlainString();
   }
 
   private void cancel() {

@@ -45,7 +45,11 @@ public record ChatChunk(String id, long created, String model, List<Choice> choi
     }
   }
 
-  public record Choice(int index, Delta delta, String finishReason) {
+  /** {@code stopSequence}: as in {@link ChatResponse.Choice}, on the chunk that carries the finish reason. */
+  public record Choice(int index, Delta delta, String finishReason, String stopSequence) {
+    public Choice(int index, Delta delta, String finishReason) {
+      this(index, delta, finishReason, null);
+    }
   }
 
   public ChatChunk {
@@ -64,6 +68,15 @@ public record ChatChunk(String id, long created, String model, List<Choice> choi
     return new ChatChunk(id, created, newModel, choices, usage);
   }
 
+  public String stopSequence() {
+    for (Choice choice : choices) {
+      if (choice.stopSequence() != null) {
+        return choice.stopSequence();
+      }
+    }
+    return null;
+  }
+
   public String finishReason() {
     for (Choice choice : choices) {
       if (choice.finishReason() != null) {
@@ -80,8 +93,9 @@ public record ChatChunk(String id, long created, String model, List<Choice> choi
   public JsonObject toJson(boolean includeUsageField) {
     JsonArray array = new JsonArray();
     for (Choice choice : choices) {
-      array.add(new JsonObject().put("index", choice.index()).put("delta", choice.delta().toJson())
-          .put("logprobs", null).put("finish_reason", choice.finishReason()));
+      JsonObject json = new JsonObject().put("index", choice.index()).put("delta", choice.delta().toJson())
+          .put("logprobs", null).put("finish_reason", choice.finishReason());
+      array.add(choice.stopSequence() == null ? json : json.put("stop_sequence", choice.stopSequence()));
     }
     JsonObject json = new JsonObject().put("id", id).put("object", "chat.completion.chunk")
         .put("created", created).put("model", model).put("choices", array);
@@ -104,7 +118,8 @@ public record ChatChunk(String id, long created, String model, List<Choice> choi
     for (int i = 0; i < array.size(); i++) {
       JsonObject choice = array.getJsonObject(i);
       choices.add(new Choice(choice.getInteger("index", i),
-          Delta.fromJson(choice.getJsonObject("delta", new JsonObject())), choice.getString("finish_reason")));
+          Delta.fromJson(choice.getJsonObject("delta", new JsonObject())), choice.getString("finish_reason"),
+          choice.getString("stop_sequence")));
     }
     return new ChatChunk(json.getString("id"), json.getLong("created", 0L), json.getString("model"), choices,
         Usage.fromJson(json.getJsonObject("usage")));

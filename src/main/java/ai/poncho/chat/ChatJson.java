@@ -30,6 +30,18 @@ public final class ChatJson {
 
   /** Validates an OpenAI chat-completions request body. */
   public static ChatRequest request(JsonObject body) {
+    return request(body, MAX_STOP_SEQUENCES);
+  }
+
+  /**
+   * Reads a canonical request as it crosses the clustered bus: validated as a client's, except that
+   * it may carry more stop sequences than OpenAI's four (Anthropic clients may send any number).
+   */
+  public static ChatRequest canonical(JsonObject body) {
+    return request(body, Integer.MAX_VALUE);
+  }
+
+  private static ChatRequest request(JsonObject body, int maxStopSequences) {
     String model = requiredString(body, "model");
     // A prompt execution (model "prompt:<name>") renders its own messages; any given are history.
     Object rawMessages = body.getValue("messages");
@@ -58,7 +70,7 @@ public final class ChatJson {
       }
       includeUsage = bool(options, "include_usage", "stream_options.include_usage");
     }
-    return new ChatRequest(model, messages, temperature, topP, maxTokens, stop(body.getValue("stop")), stream,
+    return new ChatRequest(model, messages, temperature, topP, maxTokens, stop(body.getValue("stop"), maxStopSequences), stream,
         includeUsage, optionalString(body, "user"), metadata(body.getValue("metadata")), tools(body.getValue("tools")),
         toolChoice(body.getValue("tool_choice")), extra(body));
   }
@@ -216,14 +228,14 @@ public final class ChatJson {
     return calls;
   }
 
-  private static List<String> stop(Object value) {
+  private static List<String> stop(Object value, int maxStopSequences) {
     if (value == null) {
       return null;
     }
     if (value instanceof String s) {
       return List.of(s);
     }
-    if (value instanceof JsonArray array && array.size() <= MAX_STOP_SEQUENCES
+    if (value instanceof JsonArray array && array.size() <= maxStopSequences
         && array.stream().allMatch(String.class::isInstance)) {
       List<String> stops = new ArrayList<>(array.size());
       array.forEach(item -> stops.add((String) item));

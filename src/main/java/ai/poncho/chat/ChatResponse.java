@@ -9,7 +9,14 @@ import java.util.List;
 public record ChatResponse(String id, long created, String model, List<Choice> choices, Usage usage,
                            String systemFingerprint) {
 
-  public record Choice(int index, ChatMessage message, String finishReason) {
+  /**
+   * {@code stopSequence} names the stop sequence that ended the choice when the provider says so
+   * (Anthropic does), so an Anthropic client gets its {@code stop_sequence} back.
+   */
+  public record Choice(int index, ChatMessage message, String finishReason, String stopSequence) {
+    public Choice(int index, ChatMessage message, String finishReason) {
+      this(index, message, finishReason, null);
+    }
   }
 
   public ChatResponse {
@@ -24,6 +31,10 @@ public record ChatResponse(String id, long created, String model, List<Choice> c
     return choices.isEmpty() ? null : choices.get(0).finishReason();
   }
 
+  public String stopSequence() {
+    return choices.isEmpty() ? null : choices.get(0).stopSequence();
+  }
+
   public JsonObject toJson() {
     JsonArray array = new JsonArray();
     for (Choice choice : choices) {
@@ -31,8 +42,9 @@ public record ChatResponse(String id, long created, String model, List<Choice> c
       if (!message.containsKey("refusal")) {
         message.put("refusal", null);
       }
-      array.add(new JsonObject().put("index", choice.index()).put("message", message)
-          .put("logprobs", null).put("finish_reason", choice.finishReason()));
+      JsonObject json = new JsonObject().put("index", choice.index()).put("message", message)
+          .put("logprobs", null).put("finish_reason", choice.finishReason());
+      array.add(choice.stopSequence() == null ? json : json.put("stop_sequence", choice.stopSequence()));
     }
     JsonObject json = new JsonObject().put("id", id).put("object", "chat.completion").put("created", created)
         .put("model", model).put("choices", array);
@@ -53,7 +65,7 @@ public record ChatResponse(String id, long created, String model, List<Choice> c
       JsonObject choice = array.getJsonObject(i);
       JsonObject message = choice.getJsonObject("message", new JsonObject());
       choices.add(new Choice(choice.getInteger("index", i), ChatJson.message(message),
-          choice.getString("finish_reason")));
+          choice.getString("finish_reason"), choice.getString("stop_sequence")));
     }
     return new ChatResponse(json.getString("id"), json.getLong("created", 0L), json.getString("model"), choices,
         Usage.fromJson(json.getJsonObject("usage")), json.getString("system_fingerprint"));

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * One entry of the model registry, {@code models.<public name>}. Keys are the original framework's:
  * provider, model_name, api_key, base_url, max_tokens, temperature, timeout, supports, custom_params;
  * plus the connection and resilience keys (headers, connect_timeout, first_token_timeout,
- * stream_idle_timeout, pool_size, retry, circuit_breaker, fallbacks, deployments, routing).
+ * stream_idle_timeout, pool_size, retry, circuit_breaker, fallbacks, deployments, routing), and
+ * {@code type} (chat or embedding) with {@code dimensions} (the vectors' default size; the mock's size).
  *
  * <p>A model always has at least one {@link Deployment}: without a {@code deployments} list the entry
  * itself is its only deployment. Each listed deployment inherits every key it does not set from the
@@ -35,13 +36,33 @@ public record ModelConfig(
     Breaker breaker,
     List<String> fallbacks,
     Routing routing,
-    List<Deployment> deployments) {
+    List<Deployment> deployments,
+    ModelType type,
+    int dimensions) {
 
   public static final int DEFAULT_MAX_TOKENS = 4096;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
+  /** The mock embedding model's vector size when {@code dimensions} is not set. */
+  public static final int DEFAULT_MOCK_DIMENSIONS = 1536;
+
   /** Keys that describe the public model, not one of its upstreams; deployments do not inherit them. */
-  private static final Set<String> MODEL_LEVEL_KEYS = Set.of("deployments", "fallbacks", "routing");
+  private static final Set<String> MODEL_LEVEL_KEYS = Set.of("deployments", "fallbacks", "routing", "type");
+
+  /** What a model is called for: chat (completions, messages, responses) or embeddings. */
+  public enum ModelType {
+    CHAT("chat"), EMBEDDING("embedding");
+
+    private final String id;
+
+    ModelType(String id) {
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+  }
 
   public ModelConfig {
     fallbacks = List.copyOf(fallbacks);
@@ -58,10 +79,12 @@ public record ModelConfig(
 
   /**
    * The upstream connection: extra headers, connect timeout, time to the first byte (non-streamed) or
-   * first token (streamed), the longest silence inside a stream, and the keep-alive pool size.
+   * first token (streamed), the longest silence inside a stream, the keep-alive pool (at most
+   * {@code pool_size} connections per model per node, waited for at most {@code pool_wait_timeout}) and
+   * whether the upstream is spoken to over HTTP/2.
    */
   public record Connection(Map<String, String> headers, Duration connectTimeout, Duration firstTokenTimeout,
-                           Duration streamIdleTimeout, int poolSize) {
+                           Duration streamIdleTimeout, int poolSize, Duration poolWaitTimeout, boolean http2) {
     public Connection {
       headers = Map.copyOf(headers);
     }
@@ -121,7 +144,9 @@ public record ModelConfig(
     if (reader.has("deployments") && listed.isEmpty()) {
       reader.problem("deployments", "must list at least one deployment");
     }
-    ModelConfig self = upstream(name, reader, fallbacks, routing);
+    ModelType type = ModelType.valueOf(reader.oneOf("type", "chat", Set.of("chat", "embedding"))
+        .toUpperCase(java.util.Locale.ROOT));
+    ModelConfig self = upstream(name, reader, fallbacks, routing, type);
     if (listed.isEmpty()) {
       return self.withDeployments(List.of(new Deployment(name, 1, self)));
     }
@@ -138,7 +163,7 @@ public record ModelConfig(
       String id = name + "/" + item.string("id", Integer.toString(i));
       int weight = item.integer("weight", 1, 1, 1_000_000);
       ConfigReader merged = item.withDefaults(inherited);
-      deployments.add(new Deployment(id, weight, upstream(name, merged, List.of(), routing)));
+      deployments.add(new Deployment(id, weight, upstream(name, merged, List.of(), routing, type)));
     }
     long distinct = deployments.stream().map(Deployment::id).distinct().count();
     if (distinct != deployments.size()) {
@@ -147,7 +172,8 @@ public record ModelConfig(
     return self.withDeployments(deployments);
   }
 
-  private static ModelConfig upstream(String name, ConfigReader reader, List<String> fallbacks, Routing routing) {
+  private static ModelConfig upstream(String name, ConfigReader reader, List<String> fallbacks, Routing routing,
+                                      ModelType type) {
     Set<String> ids = Arrays.stream(ProviderKind.values()).map(ProviderKind::id).collect(Collectors.toSet());
     String providerId = reader.string("provider", null);
     ProviderKind provider = ProviderKind.MOCK;
@@ -172,7 +198,9 @@ public record ModelConfig(
         reader.duration("connect_timeout", Duration.ofSeconds(10)),
         reader.duration("first_token_timeout", timeout),
         reader.duration("stream_idle_timeout", Duration.ofSeconds(60)),
-        reader.integer("pool_size", 32, 1, 10_000));
+        reader.integer("pool_size", 32, 1, 10_000),
+        reader.duration("pool_wait_timeout", Duration.ofSeconds(10)),
+        reader.bool("http2", false));
     // The mock model's faults are injected on purpose (tests, demos): it retries and breaks only when asked to.
     boolean real = provider != ProviderKind.MOCK;
     Retry retry = new Retry(reader.integer("max_retries", real ? 2 : 0, 0, 20),
@@ -185,21 +213,39 @@ public record ModelConfig(
     return new ModelConfig(name, provider, reader.string("model_name", name), reader.string("api_key", null),
         baseUrl, reader.integer("max_tokens", DEFAULT_MAX_TOKENS, 1, 10_000_000), reader.number("temperature", 0, 2),
         timeout, Supports.from(reader.section("supports")), reader.object("custom_params"), connection, retry,
-        breaker, fallbacks, routing, List.of());
+        breaker, fallbacks, routing, List.of(), type, dimensions(reader, provider, type));
+  }
+
+  /** Anthropic has no embeddings API; the mock's vectors have a configurable size. */
+  private static int dimensions(ConfigReader reader, ProviderKind provider, ModelType type) {
+    if (type == ModelType.EMBEDDING && provider == ProviderKind.ANTHROPIC) {
+      reader.problem("type", "provider anthropic has no embeddings API; use an OpenAI-compatible provider");
+    }
+    int fallback = type == ModelType.EMBEDDING && provider == ProviderKind.MOCK ? DEFAULT_MOCK_DIMENSIONS : 0;
+    // The mock's settings are mock_* keys of custom_params; its vector size may be given the same way.
+    if (provider == ProviderKind.MOCK && reader.raw().getValue("custom_params") instanceof JsonObject params
+        && params.containsKey("mock_dimensions")) {
+      fallback = reader.section("custom_params").integer("mock_dimensions", fallback, 1, 65_536);
+    }
+    return reader.integer("dimensions", fallback, 0, 65_536);
   }
 
   private ModelConfig withDeployments(List<Deployment> newDeployments) {
     return new ModelConfig(name, provider, modelName, apiKey, baseUrl, maxTokens, temperature, timeout, supports,
-        customParams, connection, retry, breaker, fallbacks, routing, newDeployments);
+        customParams, connection, retry, breaker, fallbacks, routing, newDeployments, type, dimensions);
   }
 
   /** Checks what needs the whole registry: fallbacks name other configured models. */
-  void checkReferences(ConfigReader reader, Set<String> modelNames) {
+  void checkReferences(ConfigReader reader, Map<String, ModelType> types) {
+    Set<String> modelNames = types.keySet();
     for (String fallback : fallbacks) {
       if (fallback.equals(name)) {
         reader.problem("fallbacks", "must not name the model itself ('" + name + "')");
       } else if (!modelNames.contains(fallback)) {
         reader.problem("fallbacks", "names no configured model ('" + fallback + "')");
+      } else if (types.get(fallback) != type) {
+        reader.problem("fallbacks", "'" + fallback + "' has type " + types.get(fallback).id()
+            + ", not " + type.id() + " as this model");
       }
     }
   }

@@ -25,6 +25,8 @@ public record PonchoConfig(
     WsConfig ws,
     PromptsConfig prompts,
     StateConfig state,
+    AuthConfig auth,
+    ApiConfig api,
     LimitsConfig limits,
     UsageConfig usage,
     List<String> warnings,
@@ -40,7 +42,9 @@ public record PonchoConfig(
       models.put(name, model);
       warnings.addAll(model.warnings(modelsSection.path(name)));
     });
-    models.forEach((name, model) -> model.checkReferences(modelsSection.section(name), models.keySet()));
+    Map<String, ModelConfig.ModelType> types = new LinkedHashMap<>();
+    models.forEach((name, model) -> types.put(name, model.type()));
+    models.forEach((name, model) -> model.checkReferences(modelsSection.section(name), types));
     if (models.isEmpty()) {
       root.problem("models", "at least one model must be configured");
     }
@@ -53,8 +57,8 @@ public record PonchoConfig(
         defaultModel, ClusterConfig.from(root.section("cluster")),
         MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
         PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")),
-        LimitsConfig.from(root), UsageConfig.from(root.section("usage")), List.copyOf(warnings),
-        json);
+        AuthConfig.from(root.section("auth")), ApiConfig.from(root.section("api")), LimitsConfig.from(root),
+        UsageConfig.from(root.section("usage")), List.copyOf(warnings), json);
     root.throwIfInvalid();
     return config;
   }

@@ -38,6 +38,11 @@ public enum ProviderKind {
     return needsApiKey;
   }
 
+  /** Whether the provider's chat API takes {@code top_k} (OpenAI, DeepSeek and Z.AI refuse or ignore it). */
+  public boolean takesTopK() {
+    return this == ANTHROPIC || this == OLLAMA || this == VLLM || this == OPENAI_COMPATIBLE || this == MOCK;
+  }
+
   public static Optional<ProviderKind> byId(String id) {
     String wanted = id == null ? "" : id.toLowerCase(Locale.ROOT);
     return Arrays.stream(values()).filter(kind -> kind.id.equals(wanted)).findFirst();

@@ -1,16 +1,22 @@
 package ai.poncho.http;
 
 import ai.poncho.bus.Addresses;
+import ai.poncho.bus.CompletionEvent;
 import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.error.Errors;
+import ai.poncho.metrics.MetricsVerticle;
 import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
+import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -23,6 +29,10 @@ public final class ChatCompletionsHandler {
 
   /** Names the model that actually served the request (after fallbacks). */
   public static final String MODEL_HEADER = "x-poncho-model";
+
+  private static final String STARTED_KEY = "poncho.chat.started";
+  private static final String MODEL_KEY = "poncho.chat.model";
+  private static final String STREAM_KEY = "poncho.chat.stream";
 
   private final Vertx vertx;
   private final DeliveryOptions delivery;
@@ -37,7 +47,12 @@ public final class ChatCompletionsHandler {
   }
 
   public void handle(RoutingContext ctx) {
-    ChatRequest request = ChatJson.request(JsonBody.object(ctx));
+    ctx.put(STARTED_KEY, System.nanoTime());
+    JsonObject json = JsonBody.object(ctx);
+    ctx.put(MODEL_KEY, json.getValue("model") instanceof String name ? name : MetricsVerticle.UNKNOWN_MODEL);
+    ctx.put(STREAM_KEY, Boolean.TRUE.equals(json.getValue("stream")));
+    ChatRequest request = ChatJson.request(json);
+    Permissions.requireModels(Caller.of(ctx), request);
     boolean prompt = PromptExecution.isPrompt(request.model());
     String requestId = RequestContext.id(ctx);
     if (request.stream()) {
@@ -62,5 +77,26 @@ public final class ChatCompletionsHandler {
               .end(body.toBuffer());
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Counts a request the gateway refused before any model call (bad body, wrong content type, too large):
+   * dispatch and prompt execution count everything that reached them, so each request is counted once.
+   */
+  public void countRejected(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    boolean countedDownstream = failure instanceof ReplyException reply
+        && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE;
+    if (!countedDownstream) {
+      int status = failure != null ? Errors.toGatewayError(failure).status() : ctx.statusCode();
+      Long started = ctx.get(STARTED_KEY);
+      String model = ctx.get(MODEL_KEY);
+      Caller caller = Caller.of(ctx);
+      vertx.eventBus().publish(Addresses.METRICS_COMPLETION, new CompletionEvent(
+          model == null ? MetricsVerticle.UNKNOWN_MODEL : model, "none", status > 0 ? status : 500,
+          Boolean.TRUE.equals(ctx.get(STREAM_KEY)), started == null ? 0 : System.nanoTime() - started, 0, 0, 0, null,
+          RequestContext.id(ctx), caller.keyId(), caller.team()));
+    }
+    ctx.next();
   }
 }

@@ -1,7 +1,7 @@
 package ai.poncho.http;
 
-import ai.poncho.bus.Addresses;
 import ai.poncho.bus.DispatchRequest;
+import ai.poncho.bus.GuardedCall;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.Ids;
@@ -13,19 +13,23 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Sends a non-streamed completion over the bus. A client that goes away before the answer cancels the
- * upstream call, as a closed stream does, instead of leaving it to run (and be billed) for nobody.
+ * Sends a non-streamed completion over the bus, guarded against the loss of the node that takes it
+ * ({@link GuardedCall}: handed to another node if none took it, failed at once if its node dies). A
+ * client that goes away before the answer cancels the upstream call, as a closed stream does, instead
+ * of leaving it to run (and be billed) for nobody.
  */
-final class CompletionCall {
+public final class CompletionCall {
 
   private CompletionCall() {
   }
 
-  static Future<Message<ChatResponse>> send(Vertx vertx, RoutingContext ctx, String address, ChatRequest request,
+  public static Future<Message<ChatResponse>> send(Vertx vertx, RoutingContext ctx, String address, ChatRequest request,
                                             DeliveryOptions delivery) {
-    String callId = Ids.random("call_");
-    ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));
-    return vertx.eventBus().request(address, new DispatchRequest(RequestContext.id(ctx), callId, Caller.of(ctx), request),
-        delivery);
+    DispatchRequest call = new DispatchRequest(RequestContext.id(ctx), Ids.random("call_"), Caller.of(ctx),
+        request);
+    GuardedCall<ChatResponse> guarded = GuardedCall.request(vertx, address, call.callId(), call::forAttempt,
+        delivery, true);
+    ctx.response().closeHandler(v -> guarded.cancel());
+    return guarded.reply();
   }
 }

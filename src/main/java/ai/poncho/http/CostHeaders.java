@@ -19,7 +19,7 @@ public final class CostHeaders {
   }
 
   /** Copies the dispatcher's cost to the response header. */
-  static void apply(Message<?> reply, HttpServerResponse response) {
+  public static void apply(Message<?> reply, HttpServerResponse response) {
     String cost = reply.headers().get(Addresses.COST_HEADER);
     if (cost != null) {
       response.putHeader(COST_HEADER, cost);

@@ -1,15 +1,22 @@
 package ai.poncho.http;
 
+import ai.poncho.error.AnthropicErrors;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
+import ai.poncho.error.GatewayException;
+import ai.poncho.security.AuthErrors;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place failures become responses: OpenAI error JSON with the right status, never a stack trace. */
+/**
+ * The one place failures become responses: OpenAI error JSON with the right status, never a stack
+ * trace; on the Anthropic routes ({@code /v1/messages…}) Anthropic's error shape.
+ */
 public final class ErrorResponder {
 
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponder.class);
@@ -18,8 +25,16 @@ public final class ErrorResponder {
   }
 
   public static void handle(RoutingContext ctx) {
+    if (ctx.response().headers().get(RequestContext.HEADER) == null) {
+      // A request no route matched (e.g. "GET *") never passed RequestContext; its error still gets an id.
+      ctx.response().putHeader(RequestContext.HEADER, RequestContext.idFrom(ctx.request().getHeader(
+          RequestContext.HEADER)));
+    }
     Throwable failure = ctx.failure();
-    GatewayError error = failure != null ? Errors.toGatewayError(failure) : forStatus(ctx.statusCode(), ctx);
+    // A failure Vert.x Web raised itself with a client status (e.g. a path it cannot decode) keeps that status.
+    boolean known = failure instanceof GatewayException || failure instanceof ReplyException;
+    GatewayError error = failure != null && (known || ctx.statusCode() < 400 || ctx.statusCode() >= 500)
+        ? Errors.toGatewayError(failure) : forStatus(ctx.statusCode(), ctx);
     if (error.status() == 500) {
       LOG.error("{} {} {} failed: {}", RequestContext.id(ctx), ctx.request().method(), ctx.request().path(),
           error.message(), failure);
@@ -27,13 +42,35 @@ public final class ErrorResponder {
       LOG.warn("{} {} {} failed with {}: {}", RequestContext.id(ctx), ctx.request().method(), ctx.request().path(),
           error.status(), error.message());
     }
-    send(ctx.response(), error);
+    if (AnthropicErrors.covers(ctx.request().path())) {
+      sendAnthropic(ctx, error);
+    } else {
+      send(ctx.response(), error);
+    }
+  }
+
+  private static void sendAnthropic(RoutingContext ctx, GatewayError error) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    response.setStatusCode(AnthropicErrors.status(error)).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader("request-id", RequestContext.id(ctx)).end(AnthropicErrors.body(error, RequestContext.id(ctx)).toBuffer());
   }
 
   public static void send(HttpServerResponse response, GatewayError error) {
     if (response.headWritten()) {
       response.reset();
       return;
+    }
+    if (error.status() == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    } else if (AuthErrors.TOO_MANY_FAILURES.equals(error.code())) {
+      response.putHeader("Retry-After", "60");
+    } else if ("upstream_pool_exhausted".equals(error.code())) {
+      // Busy connections free up as streams end: worth trying again soon, not at once.
+      response.putHeader(HttpHeaders.RETRY_AFTER, "1");
     }
     response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(error.toResponseJson().toBuffer());

@@ -3,13 +3,19 @@ package ai.poncho.http;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
-/** JSON request bodies: a 415 for any other content type, a 400 for bad JSON. */
+/** JSON request bodies: a 415 for any other content type, a 400 for bad JSON or bytes that are not UTF-8. */
 public final class JsonBody {
 
   private JsonBody() {
@@ -34,9 +40,9 @@ public final class JsonBody {
     }
     Object value;
     try {
-      value = io.vertx.core.json.Json.decodeValue(body);
+      value = io.vertx.core.json.Json.decodeValue(strictUtf8(body));
     } catch (DecodeException e) {
-      throw invalid("We could not parse the JSON body of your request: " + firstLine(e.getMessage()));
+      throw invalid("We could not parse the JSON body of your request: " + reason(e));
     }
     if (!(value instanceof JsonObject json)) {
       throw invalid("The request body must be a JSON object.");
@@ -44,13 +50,30 @@ public final class JsonBody {
     return json;
   }
 
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "malformed JSON.";
+  /**
+   * The body as text, refusing what is not UTF-8 (overlong forms, surrogates, truncated sequences): the
+   * JSON parser alone would decode an overlong {@code C0 AF} as "/".
+   */
+  private static String strictUtf8(Buffer body) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(body.getBytes())).toString();
+    } catch (CharacterCodingException e) {
+      throw invalid("The request body is not valid UTF-8.");
     }
-    int newline = message.indexOf('\n');
-    String line = newline < 0 ? message : message.substring(0, newline);
-    return line.length() > 200 ? line.substring(0, 200) : line;
+  }
+
+  /** What was wrong and where, in our words: the parser's own messages name its internals. */
+  private static String reason(DecodeException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof StreamConstraintsException) {
+      return "the JSON is nested too deeply or has a value that is too long.";
+    }
+    if (cause instanceof JsonProcessingException parse && parse.getLocation() != null) {
+      JsonLocation at = parse.getLocation();
+      return "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ".";
+    }
+    return "malformed JSON.";
   }
 
   private static GatewayException invalid(String message) {

@@ -3,6 +3,8 @@ package ai.poncho.http;
 import ai.poncho.bus.Addresses;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
+import ai.poncho.security.AuthErrors;
+import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -19,13 +21,23 @@ public final class ModelsHandler {
     this.vertx = vertx;
   }
 
+  /** Lists only the models the caller's key may use. */
   public void list(RoutingContext ctx) {
-    models().onSuccess(data -> json(ctx, new JsonObject().put("object", "list").put("data", data)))
-        .onFailure(ctx::fail);
+    Caller caller = Caller.of(ctx);
+    models().onSuccess(data -> {
+      JsonArray allowed = new JsonArray();
+      data.stream().map(JsonObject.class::cast).filter(model -> caller.mayUse(model.getString("id")))
+          .forEach(allowed::add);
+      json(ctx, new JsonObject().put("object", "list").put("data", allowed));
+    }).onFailure(ctx::fail);
   }
 
   public void get(RoutingContext ctx) {
     String id = ctx.pathParam("id");
+    if (!Caller.of(ctx).mayUse(id)) {
+      ctx.fail(AuthErrors.modelNotAllowed(id));
+      return;
+    }
     models().onSuccess(data -> data.stream().map(JsonObject.class::cast)
             .filter(model -> model.getString("id").equals(id)).findFirst()
             .ifPresentOrElse(model -> json(ctx, model), () -> ctx.fail(GatewayError.of(ErrorKind.NOT_FOUND,

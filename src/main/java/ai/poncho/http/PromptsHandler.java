@@ -8,6 +8,7 @@ import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
+import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -102,7 +103,9 @@ public final class PromptsHandler {
       body.put(PromptExecution.MODEL_OVERRIDE, model);
     }
     body.put("model", PromptExecution.MODEL_PREFIX + ctx.pathParam("name"));
-    return ChatJson.request(body);
+    ChatRequest request = ChatJson.request(body);
+    Permissions.requireModels(Caller.of(ctx), request);
+    return request;
   }
 
   private static void json(RoutingContext ctx, JsonObject body) {

@@ -17,13 +17,15 @@ public final class RequestContext {
   }
 
   public static void assign(RoutingContext ctx) {
-    String id = ctx.request().getHeader(HEADER);
-    if (!valid(id)) {
-      id = Ids.requestId();
-    }
+    String id = idFrom(ctx.request().getHeader(HEADER));
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
     ctx.next();
+  }
+
+  /** The caller's id when it is sane, otherwise a new one. */
+  public static String idFrom(String header) {
+    return valid(header) ? header : Ids.requestId();
   }
 
   public static String id(RoutingContext ctx) {

@@ -26,11 +26,15 @@ public final class MetricsVerticle extends VerticleBase {
       Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
       Duration.ofSeconds(60)};
 
+  /** The label of every model name that is not configured: clients cannot add series by inventing names. */
+  public static final String UNKNOWN_MODEL = "unknown";
+
   private final Map<MeterKey, ModelMeters> meters = new HashMap<>();
   private MeterRegistry registry;
+  private Map<String, String> providers;
 
   /** Meters are looked up once per label set: building and registering them per event is costly. */
-  private record MeterKey(String model, String provider, int status, boolean stream) {
+  private record MeterKey(String model, String provider, int status, boolean stream, String outcome) {
   }
 
   private record ModelMeters(Counter requests, Timer duration, Timer firstToken, Counter promptTokens,
@@ -42,6 +46,8 @@ public final class MetricsVerticle extends VerticleBase {
     PonchoConfig config = PonchoConfig.from(config());
     BusCodecs.register(vertx);
     registry = Meters.registry(config.metrics());
+    providers = new HashMap<>();
+    config.models().forEach((name, model) -> providers.put(name, model.provider().id()));
     return Future.all(
         vertx.eventBus().<CompletionEvent>consumer(Addresses.METRICS_COMPLETION, this::record).completion(),
         vertx.eventBus().consumer(Addresses.ping("metrics"), message -> message.reply("ok")).completion());
@@ -49,8 +55,13 @@ public final class MetricsVerticle extends VerticleBase {
 
   private void record(Message<CompletionEvent> message) {
     CompletionEvent event = message.body();
-    ModelMeters m = meters.computeIfAbsent(
-        new MeterKey(event.model(), event.provider(), event.status(), event.stream()), this::create);
+    // Every label value comes from a bounded set: configured names, HTTP status, fixed outcome names.
+    String provider = providers.get(event.model());
+    String model = provider == null ? UNKNOWN_MODEL : event.model();
+    int status = event.status() >= 100 && event.status() <= 599 ? event.status() : 500;
+    String outcome = CompletionEvent.Outcome.ALL.contains(event.outcome()) ? event.outcome() : CompletionEvent.Outcome.ofStatus(status);
+    ModelMeters m = meters.computeIfAbsent(new MeterKey(model, provider == null ? "none" : provider, status,
+        event.stream(), outcome), this::create);
     m.requests().increment();
     m.duration().record(event.durationNanos(), TimeUnit.NANOSECONDS);
     if (event.firstTokenNanos() > 0) {
@@ -67,9 +78,11 @@ public final class MetricsVerticle extends VerticleBase {
   private ModelMeters create(MeterKey key) {
     String stream = Boolean.toString(key.stream());
     return new ModelMeters(
-        Counter.builder("poncho.chat.requests").description("Chat completions by model, provider and status")
+        Counter.builder("poncho.chat.requests")
+            .description("Chat requests by model, provider, status and outcome, each counted once")
             .tag("model", key.model()).tag("provider", key.provider())
-            .tag("status", Integer.toString(key.status())).tag("stream", stream).register(registry),
+            .tag("status", Integer.toString(key.status())).tag("stream", stream).tag("outcome", key.outcome())
+            .register(registry),
         Timer.builder("poncho.chat.duration").description("Chat completion latency through the model call")
             .tag("model", key.model()).tag("stream", stream).serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry),

@@ -4,14 +4,18 @@ import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.ChatStream;
 import ai.poncho.config.ModelConfig;
+import ai.poncho.embedding.EmbeddingRequest;
+import ai.poncho.embedding.EmbeddingResponse;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
 import ai.poncho.provider.ChatProvider;
+import ai.poncho.provider.EmbeddingCall;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
 import ai.poncho.provider.http.UpstreamException;
+import ai.poncho.provider.http.UpstreamPool;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
@@ -62,45 +66,86 @@ final class Failover {
     return run(requestId, request, cancelled, ChatProvider::stream);
   }
 
-  /** Resolves and admits the requested model synchronously, so a bad request fails before any upstream call. */
+  /** Embeddings take the same way: balancing, retries, circuit breakers and fallbacks (to embedding models). */
+  Future<Served<EmbeddingResponse>> embed(String requestId, EmbeddingRequest request, Future<Void> cancelled) {
+    Work<EmbeddingRequest, EmbeddingResponse> work = new Work<>() {
+      @Override
+      public EmbeddingRequest admit(ModelConfig model, EmbeddingRequest original) {
+        registry.admitEmbedding(model);
+        return model.name().equals(original.model()) ? original : original.withModel(model.name());
+      }
+
+      @Override
+      public Future<EmbeddingResponse> call(ModelConfig deployment, EmbeddingRequest admitted) {
+        return providers.embeddingsFor(deployment).embed(new EmbeddingCall(requestId, deployment, admitted,
+            cancelled));
+      }
+    };
+    return run(requestId, request.model(), request, work).onSuccess(Served::done);
+  }
+
   private <T> Future<Served<T>> run(String requestId, ChatRequest request, Future<Void> cancelled,
                                     BiFunction<ChatProvider, ProviderCall, Future<T>> operation) {
-    ModelConfig primary = registry.resolve(request.model());
-    ChatRequest admitted = registry.admit(primary, request);
+    Work<ChatRequest, T> work = new Work<>() {
+      @Override
+      public ChatRequest admit(ModelConfig model, ChatRequest original) {
+        return registry.admit(model, model.name().equals(original.model()) ? original
+            : original.withModel(model.name()));
+      }
+
+      @Override
+      public Future<T> call(ModelConfig deployment, ChatRequest admitted) {
+        return operation.apply(providers.forModel(deployment), new ProviderCall(requestId, deployment, admitted,
+            cancelled));
+      }
+    };
+    return run(requestId, request.model(), request, work);
+  }
+
+  /** How one kind of call fits a model and runs on one of its deployments. */
+  private interface Work<R, T> {
+
+    /** The request as {@code model} takes it, or a GatewayException when the model cannot. */
+    R admit(ModelConfig model, R original);
+
+    Future<T> call(ModelConfig deployment, R admitted);
+  }
+
+  /** Resolves and admits the requested model synchronously, so a bad request fails before any upstream call. */
+  private <R, T> Future<Served<T>> run(String requestId, String modelName, R request, Work<R, T> work) {
+    ModelConfig primary = registry.resolve(modelName);
+    R admitted = work.admit(primary, request);
     List<String> chain = new ArrayList<>();
     chain.add(primary.name());
     chain.addAll(primary.fallbacks());
     Promise<Served<T>> result = Promise.promise();
-    new Attempt<>(requestId, request, cancelled, chain, operation, result).model(0, primary, admitted);
+    new Attempt<>(requestId, request, chain, work, result).model(0, primary, admitted);
     return result.future();
   }
 
   /** One request's way through its fallback chain. */
-  private final class Attempt<T> {
+  private final class Attempt<R, T> {
     private final String requestId;
-    private final ChatRequest original;
-    private final Future<Void> cancelled;
+    private final R original;
     private final List<String> chain;
-    private final BiFunction<ChatProvider, ProviderCall, Future<T>> operation;
+    private final Work<R, T> work;
     private final Promise<Served<T>> result;
     private Throwable firstFailure;
     private Throwable lastUpstreamFailure;
 
-    Attempt(String requestId, ChatRequest original, Future<Void> cancelled, List<String> chain,
-            BiFunction<ChatProvider, ProviderCall, Future<T>> operation, Promise<Served<T>> result) {
+    Attempt(String requestId, R original, List<String> chain, Work<R, T> work, Promise<Served<T>> result) {
       this.requestId = requestId;
       this.original = original;
-      this.cancelled = cancelled;
       this.chain = chain;
-      this.operation = operation;
+      this.work = work;
       this.result = result;
     }
 
-    void model(int position, ModelConfig model, ChatRequest admitted) {
+    void model(int position, ModelConfig model, R admitted) {
       call(position, model, admitted, 0);
     }
 
-    private void call(int position, ModelConfig model, ChatRequest admitted, int retry) {
+    private void call(int position, ModelConfig model, R admitted, int retry) {
       ModelConfig.Deployment deployment = states.balancer().pick(model);
       if (deployment == null) {
         // A circuit that opened during this request's retries is a consequence; the upstream's error is the cause.
@@ -117,8 +162,7 @@ final class Failover {
           outstanding.decrementAndGet();
         }
       };
-      ProviderCall call = new ProviderCall(requestId, deployment.model(), admitted, cancelled);
-      guarded(deployment, () -> operation.apply(providers.forModel(deployment.model()), call))
+      guarded(deployment, () -> work.call(deployment.model(), admitted))
           .onSuccess(value -> result.complete(new Served<>(value, model.name(), deployment, release)))
           .onFailure(failure -> {
             release.run();
@@ -142,8 +186,13 @@ final class Failover {
       }
     }
 
-    private void onFailure(int position, ModelConfig model, ChatRequest admitted, int retry,
+    private void onFailure(int position, ModelConfig model, R admitted, int retry,
                            ModelConfig.Deployment deployment, Throwable failure) {
+      if (UpstreamPool.isExhausted(failure)) {
+        // The wait for a connection already took pool_wait_timeout: no retry here, but a fallback may answer.
+        next(position, model, failure);
+        return;
+      }
       if (!retryable(failure)) {
         fail(failure);
         return;
@@ -173,7 +222,7 @@ final class Failover {
       for (int p = position + 1; p < chain.size(); p++) {
         try {
           ModelConfig fallback = registry.resolve(chain.get(p));
-          ChatRequest admitted = registry.admit(fallback, original.withModel(fallback.name()));
+          R admitted = work.admit(fallback, original);
           LOG.info("Falling back: request={} from={} to={} cause={}", requestId, model.name(), fallback.name(),
               failure.getMessage());
           lastUpstreamFailure = null;
@@ -193,6 +242,9 @@ final class Failover {
 
   /** Connection errors, timeouts, 408/429/449/5xx, and a circuit that turned away the call. */
   static boolean retryable(Throwable failure) {
+    if (UpstreamPool.isExhausted(failure)) {
+      return false;
+    }
     if (failure instanceof OpenCircuitException) {
       return true;
     }

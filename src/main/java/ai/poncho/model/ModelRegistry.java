@@ -48,6 +48,9 @@ public final class ModelRegistry {
       throw new GatewayException(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "model_not_configured", "model",
           "The model '" + model.name() + "' has no API key configured (models." + model.name() + ".api_key)."));
     }
+    if (model.type() != ModelConfig.ModelType.CHAT) {
+      throw wrongType(model, "chat");
+    }
     ModelConfig.Supports supports = model.supports();
     if (request.stream() && !supports.stream()) {
       throw invalid("stream", "unsupported_parameter", "The model '" + model.name() + "' does not support streaming.");
@@ -71,12 +74,31 @@ public final class ModelRegistry {
     }
     List<ChatMessage> messages = supports.system() ? request.messages() : foldSystem(request.messages());
     Double temperature = request.temperature() != null ? request.temperature() : model.temperature();
-    if (messages == request.messages() && temperature == request.temperature()) {
+    // The model's max_tokens caps every answer: a request that sets no limit gets it (and sends it upstream).
+    Integer maxTokens = request.maxTokens() != null ? request.maxTokens() : Integer.valueOf(model.maxTokens());
+    if (messages == request.messages() && temperature == request.temperature() && maxTokens == request.maxTokens()) {
       return request;
     }
-    return new ChatRequest(request.model(), messages, temperature, request.topP(), request.maxTokens(),
+    return new ChatRequest(request.model(), messages, temperature, request.topP(), maxTokens,
         request.stop(), request.stream(), request.includeUsage(), request.user(), request.metadata(), request.tools(),
         request.toolChoice(), request.extra());
+  }
+
+  /** An embedding request for {@code model}, or a 400/503 when the model cannot embed. */
+  public void admitEmbedding(ModelConfig model) {
+    if (model.missingApiKey()) {
+      throw new GatewayException(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "model_not_configured", "model",
+          "The model '" + model.name() + "' has no API key configured (models." + model.name() + ".api_key)."));
+    }
+    if (model.type() != ModelConfig.ModelType.EMBEDDING) {
+      throw wrongType(model, "embedding");
+    }
+  }
+
+  private static GatewayException wrongType(ModelConfig model, String wanted) {
+    String endpoint = wanted.equals("chat") ? "chat (completions, messages, responses)" : "embeddings";
+    return invalid("model", "model_type_mismatch", "The model '" + model.name() + "' is a " + model.type().id()
+        + " model and cannot be used for " + endpoint + "; choose a model with type: " + wanted + ".");
   }
 
   /** The path of the first audio part ({@code messages[i].content[j]}), or null. */

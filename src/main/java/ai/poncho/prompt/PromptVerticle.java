@@ -1,16 +1,23 @@
 package ai.poncho.prompt;
 
+import ai.poncho.bus.Accepted;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
+import ai.poncho.bus.CompletionEvent;
 import ai.poncho.bus.DispatchRequest;
+import ai.poncho.bus.GuardedCall;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
 import ai.poncho.bus.StreamStarted;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatResponse;
+import ai.poncho.cluster.NodeWatch;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.config.PromptsConfig;
+import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
+import ai.poncho.metrics.MetricsVerticle;
+import ai.poncho.security.Caller;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.jknack.handlebars.Template;
@@ -23,6 +30,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +50,7 @@ public final class PromptVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PromptVerticle.class);
 
   private EventBus bus;
+  private String node;
   private DeliveryOptions delivery;
   private PromptsConfig prompts;
   private PromptLoader loader;
@@ -57,6 +67,7 @@ public final class PromptVerticle extends VerticleBase {
     prompts = config.prompts();
     delivery = new DeliveryOptions().setSendTimeout(config.http().requestTimeout().toMillis());
     bus = vertx.eventBus();
+    node = NodeWatch.of(vertx).localNode();
     Cache<TemplateEngine.TemplateKey, Template> cache = Caffeine.newBuilder().maximumSize(prompts.cacheSize())
         .expireAfterAccess(prompts.cacheTtl()).recordStats().build();
     MeterRegistry registry = Meters.registry(config.metrics());
@@ -113,13 +124,32 @@ public final class PromptVerticle extends VerticleBase {
         .recover(e -> Future.succeededFuture());
   }
 
+  /** Renders, then dispatches through a {@link GuardedCall}, so a dispatch node's loss fails the run at once. */
   private void complete(Message<DispatchRequest> message) {
+    long start = System.nanoTime();
     DispatchRequest run = message.body();
+    Accepted.send(bus, run.watchAddress(), run.callId(), node);
     renderOffLoop(() -> PromptCall.from(run.request()))
-        .compose(rendered -> bus.<ChatResponse>request(Addresses.DISPATCH_COMPLETE,
-                run.withRequest(rendered.toChatRequest(run.request())), delivery)
-            .onSuccess(reply -> message.reply(reply.body(), withCost(outputCheck(rendered, reply.body()), reply))))
-        .onFailure(failure -> Replies.fail(message, failure));
+        .compose(rendered -> {
+          DispatchRequest dispatch = run.withRequest(rendered.toChatRequest(run.request()));
+          return GuardedCall.<ChatResponse>request(vertx, Addresses.DISPATCH_COMPLETE, run.callId(),
+                  dispatch::forAttempt, delivery, true).reply()
+              .onSuccess(reply -> message.reply(reply.body(), withCost(outputCheck(rendered, reply.body()), reply)));
+        })
+        .onFailure(failure -> failed(message, failure, run.requestId(), run.caller(), false, start));
+  }
+
+  /**
+   * Fails the call; a prompt that failed before any model call (unknown prompt, bad input, render error) is
+   * counted here, since dispatch counts only what reached it.
+   */
+  private void failed(Message<?> message, Throwable failure, String requestId, Caller caller, boolean stream,
+                      long start) {
+    GatewayError error = Replies.fail(message, failure);
+    if (!(failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
+      bus.publish(Addresses.METRICS_COMPLETION, new CompletionEvent(MetricsVerticle.UNKNOWN_MODEL, "none",
+          error.status(), stream, System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()));
+    }
   }
 
   /** The dispatcher's cost header goes back with the answer. */
@@ -139,14 +169,24 @@ public final class PromptVerticle extends VerticleBase {
     return options;
   }
 
+  /**
+   * Renders, then opens the stream at dispatch. The stream id tags the chunks the consumer routes, so
+   * this hop does not re-send under a new id: a dispatch node that hands it back fails the open with
+   * {@code node_unavailable}, and the consumer re-sends the whole open.
+   */
   private void stream(Message<StreamOpen> message) {
+    long start = System.nanoTime();
     StreamOpen open = message.body();
+    Accepted.send(bus, open.watchAddress(), open.streamId(), node);
     renderOffLoop(() -> PromptCall.from(open.request()))
-        .compose(rendered -> bus.<StreamStarted>request(Addresses.DISPATCH_STREAM,
-            open.withRequest(rendered.toChatRequest(open.request())), delivery)
-            .map(reply -> reply.body().withOutput(StreamedOutput.spec(rendered.prompt()))))
+        .compose(rendered -> {
+          StreamOpen forward = open.withRequest(rendered.toChatRequest(open.request()));
+          return GuardedCall.<StreamStarted>request(vertx, Addresses.DISPATCH_STREAM, open.streamId(),
+                  forward::forAttempt, delivery, false).reply()
+              .map(reply -> reply.body().withOutput(StreamedOutput.spec(rendered.prompt())));
+        })
         .onSuccess(message::reply)
-        .onFailure(failure -> Replies.fail(message, failure));
+        .onFailure(failure -> failed(message, failure, open.requestId(), open.caller(), true, start));
   }
 
   private void render(Message<JsonObject> message) {

@@ -7,8 +7,10 @@ import io.vertx.ext.web.RoutingContext;
  * Who a request is for, as the HTTP edge authenticated it: the API key's id (never its secret), team and
  * limits. It travels with every dispatched call, also across cluster nodes, so the side where a call ends
  * can meter usage and cost per key and team. Open gateways (no auth) use {@link #ANONYMOUS}.
+ * {@code models} (the key's allow-list) is checked at the edge that authenticated the call, so it does not
+ * travel over the bus.
  */
-public record Caller(String keyId, String team, KeyLimits limits) {
+public record Caller(String keyId, String team, KeyLimits limits, ModelPatterns models) {
 
   public static final Caller ANONYMOUS = new Caller(null, null, KeyLimits.NONE);
 
@@ -17,6 +19,16 @@ public record Caller(String keyId, String team, KeyLimits limits) {
 
   public Caller {
     limits = limits == null ? KeyLimits.NONE : limits;
+    models = models == null ? ModelPatterns.ALL : models;
+  }
+
+  public Caller(String keyId, String team, KeyLimits limits) {
+    this(keyId, team, limits, ModelPatterns.ALL);
+  }
+
+  /** Whether this caller's key may use the model (a configured model name or {@code prompt:<name>}). */
+  public boolean mayUse(String model) {
+    return models.allows(model);
   }
 
   public boolean anonymous() {

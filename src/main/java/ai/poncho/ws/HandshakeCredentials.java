@@ -10,7 +10,7 @@ import java.util.List;
  * @param authorization the {@code Authorization} header, or null
  * @param queryKey      the {@code api_key} query parameter, or null
  * @param subprotocols  the offered {@code Sec-WebSocket-Protocol} values, in order
- * @param remoteAddress the peer, for logging and rate decisions
+ * @param remoteAddress the peer's host address, for logging and rate decisions
  */
 public record HandshakeCredentials(String authorization, String queryKey, List<String> subprotocols,
                                    String remoteAddress) {

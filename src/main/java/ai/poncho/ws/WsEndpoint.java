@@ -76,6 +76,11 @@ public final class WsEndpoint {
           "This endpoint speaks WebSocket only: send a GET with 'Upgrade: websocket'.").toException());
       return;
     }
+    GatewayError handshake = handshakeProblem(request);
+    if (handshake != null) {
+      ctx.fail(handshake.toException());
+      return;
+    }
     authenticator.authenticate(credentials(request)).onComplete(auth -> {
       if (auth.failed()) {
         ctx.fail(auth.cause());
@@ -89,6 +94,23 @@ public final class WsEndpoint {
         session.start();
       }).onFailure(ctx::fail);
     });
+  }
+
+  /**
+   * What the handshake itself would refuse with a bare plain-text 400 (RFC 6455 §4.2.1), refused here
+   * as OpenAI error JSON instead: a missing or malformed key, a version other than 13.
+   */
+  private static GatewayError handshakeProblem(HttpServerRequest request) {
+    String key = request.getHeader("Sec-WebSocket-Key");
+    if (key == null || !key.trim().matches("[A-Za-z0-9+/]{22}==")) {
+      return GatewayError.of(ErrorKind.INVALID_REQUEST, "invalid_handshake", null,
+          "The WebSocket handshake needs a Sec-WebSocket-Key of 16 base64-encoded bytes.");
+    }
+    if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+      return new GatewayError(426, ErrorKind.INVALID_REQUEST.type(), "unsupported_websocket_version", null,
+          "Only WebSocket version 13 is supported.");
+    }
+    return null;
   }
 
   /** Closes every socket with 1001 once its generations finish or the shutdown timeout passes. */
@@ -106,8 +128,14 @@ public final class WsEndpoint {
     String offered = request.getHeader("Sec-WebSocket-Protocol");
     List<String> subprotocols = offered == null ? List.of()
         : Arrays.stream(offered.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    return new HandshakeCredentials(request.getHeader(HttpHeaders.AUTHORIZATION),
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    String apiKey = request.getHeader("x-api-key");
+    if (authorization == null && apiKey != null) {
+      // The Anthropic SDKs' header, accepted on the handshake as on every other route.
+      authorization = "Bearer " + apiKey.trim();
+    }
+    return new HandshakeCredentials(authorization,
         request.getParam(HandshakeCredentials.QUERY_KEY), subprotocols,
-        request.remoteAddress() == null ? null : request.remoteAddress().toString());
+        request.remoteAddress() == null ? null : request.remoteAddress().host());
   }
 }

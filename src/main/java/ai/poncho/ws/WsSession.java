@@ -8,8 +8,10 @@ import ai.poncho.chat.FinishReason;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
+import ai.poncho.error.GatewayException;
 import ai.poncho.limits.EdgeLimits;
 import ai.poncho.security.Caller;
+import ai.poncho.security.Permissions;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -155,6 +157,12 @@ final class WsSession {
     if (inFlight.size() >= config.maxInFlight()) {
       send(ServerFrames.error(id, GatewayError.of(ErrorKind.RATE_LIMIT, "too_many_in_flight", null,
           "At most " + config.maxInFlight() + " generations may be in flight on one socket.")));
+      return;
+    }
+    try {
+      Permissions.requireModels(caller, frame.request());
+    } catch (GatewayException denied) {
+      send(ServerFrames.error(id, denied.error()));
       return;
     }
     Generation generation = new Generation(id);

@@ -77,6 +77,12 @@ class LocalFirstCodecTest {
     DispatchRequest request = new DispatchRequest("req-2", "call_1", CALLER, request().withStream(false));
     assertThat(roundTrip(DispatchRequest.class, request, DispatchRequest::toJson, DispatchRequest::fromJson))
         .isEqualTo(request);
+    DispatchRequest attempt = request.forAttempt("call_1~2", "poncho.watch.z");
+    assertThat(roundTrip(DispatchRequest.class, attempt, DispatchRequest::toJson, DispatchRequest::fromJson))
+        .isEqualTo(attempt);
+    StreamOpen open = new StreamOpen("req-1", CALLER, request(), "poncho.stream.sink.x", "s1", 16)
+        .forAttempt("s1~2", "w");
+    assertThat(roundTrip(StreamOpen.class, open, StreamOpen::toJson, StreamOpen::fromJson)).isEqualTo(open);
   }
 
   @Test
@@ -112,8 +118,49 @@ class LocalFirstCodecTest {
     StreamStarted checked = started.withOutput(new JsonObject().put("schema", new JsonObject().put("type", "object")));
     assertThat(roundTrip(StreamStarted.class, checked, StreamStarted::toJson, StreamStarted::fromJson))
         .isEqualTo(checked);
+    StreamStarted onNode = checked.withNode("node-1");
+    assertThat(roundTrip(StreamStarted.class, onNode, StreamStarted::toJson, StreamStarted::fromJson))
+        .isEqualTo(onNode);
+    Accepted accepted = new Accepted("call_1~2", "node-2");
+    assertThat(roundTrip(Accepted.class, accepted, Accepted::toJson, Accepted::fromJson)).isEqualTo(accepted);
     CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop", "req-3", "key_1", "team-a");
     assertThat(roundTrip(CompletionEvent.class, event, CompletionEvent::toJson, CompletionEvent::fromJson))
         .isEqualTo(event);
+  }
+  @Test
+  void embeddingCallsAndVectorsCrossTheWire() {
+    EmbeddingDispatch dispatch = new EmbeddingDispatch("req-3", "call_3", ai.poncho.security.Caller.ANONYMOUS, new ai.poncho.embedding.EmbeddingRequest(
+        "vectors", List.of("alpha", List.of(1, 2, 3)), true, 8, "u"));
+    assertThat(roundTrip(EmbeddingDispatch.class, dispatch, EmbeddingDispatch::toJson, EmbeddingDispatch::fromJson))
+        .isEqualTo(dispatch);
+    ai.poncho.embedding.EmbeddingResponse response = new ai.poncho.embedding.EmbeddingResponse("vectors",
+        List.of(new float[] {0.1f, -0.25f}, new float[] {1e-7f, 3.5f}), 9);
+    ai.poncho.embedding.EmbeddingResponse decoded = roundTrip(ai.poncho.embedding.EmbeddingResponse.class, response,
+        ai.poncho.embedding.EmbeddingResponse::toJson, ai.poncho.embedding.EmbeddingResponse::fromJson);
+    assertThat(decoded.model()).isEqualTo("vectors");
+    assertThat(decoded.promptTokens()).isEqualTo(9);
+    assertThat(decoded.vectors()).hasSize(2);
+    assertThat(decoded.vectors().get(0)).containsExactly(0.1f, -0.25f);
+    assertThat(decoded.vectors().get(1)).containsExactly(1e-7f, 3.5f);
+  }
+
+  @Test
+  void stopSequencesCrossTheWire() {
+    ChatResponse response = new ChatResponse("msg_1", 5L, "claude", List.of(new ChatResponse.Choice(0,
+        ChatMessage.of(ChatMessage.ASSISTANT, "1, 2"), "stop", "3")), Usage.of(1, 2), null);
+    assertThat(roundTrip(ChatResponse.class, response, ChatResponse::toJson, ChatResponse::fromJson).stopSequence())
+        .isEqualTo("3");
+    ChatChunk chunk = new ChatChunk("msg_1", 5L, "claude", List.of(new ChatChunk.Choice(0,
+        new ChatChunk.Delta(null, null, null), "stop", "3")), null);
+    assertThat(ChatChunk.fromJson(chunk.toJson()).stopSequence()).isEqualTo("3");
+  }
+  @Test
+  void anthropicRequestsKeepAllTheirStopSequencesOnTheWire() {
+    ChatRequest request = ai.poncho.api.anthropic.AnthropicRequests.chat(new JsonObject().put("model", "claude")
+        .put("max_tokens", 10).put("stop_sequences", new JsonArray().add("a").add("b").add("c").add("d").add("e"))
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "x"))));
+    DispatchRequest dispatch = new DispatchRequest("req-5", "call_5", ai.poncho.security.Caller.ANONYMOUS, request);
+    assertThat(roundTrip(DispatchRequest.class, dispatch, DispatchRequest::toJson, DispatchRequest::fromJson)
+        .request().stop()).containsExactly("a", "b", "c", "d", "e");
   }
 }

@@ -80,4 +80,34 @@ class ModelConfigTest {
     assertThat(config.models().get("real").retry().maxRetries()).isEqualTo(2);
     assertThat(config.models().get("real").breaker().enabled()).isTrue();
   }
+  @Test
+  void modelsDeclareChatOrEmbeddingType() {
+    PonchoConfig config = read(new JsonObject()
+        .put("vectors", new JsonObject().put("provider", "mock").put("type", "embedding").put("dimensions", 32))
+        .put("default-vectors", new JsonObject().put("provider", "mock").put("type", "embedding"))
+        .put("param-vectors", new JsonObject().put("provider", "mock").put("type", "embedding")
+            .put("custom_params", new JsonObject().put("mock_dimensions", 12)))
+        .put("zai-embed", new JsonObject().put("provider", "zai").put("type", "embedding")
+            .put("model_name", "embedding-3").put("api_key", "k").put("fallbacks", "vectors")));
+    assertThat(config.models().get("mock").type()).isEqualTo(ModelConfig.ModelType.CHAT);
+    assertThat(config.models().get("vectors").type()).isEqualTo(ModelConfig.ModelType.EMBEDDING);
+    assertThat(config.models().get("vectors").dimensions()).isEqualTo(32);
+    assertThat(config.models().get("default-vectors").dimensions()).isEqualTo(ModelConfig.DEFAULT_MOCK_DIMENSIONS);
+    assertThat(config.models().get("param-vectors").dimensions()).isEqualTo(12);
+    assertThat(config.models().get("zai-embed").deployments().get(0).model().type())
+        .isEqualTo(ModelConfig.ModelType.EMBEDDING);
+  }
+
+  @Test
+  void embeddingTypeProblemsAreReported() {
+    JsonObject models = new JsonObject()
+        .put("claude-embed", new JsonObject().put("provider", "anthropic").put("api_key", "k").put("type", "embedding"))
+        .put("odd", new JsonObject().put("provider", "mock").put("type", "rerank"))
+        .put("vectors", new JsonObject().put("provider", "mock").put("type", "embedding").put("fallbacks", "mock"));
+    assertThatThrownBy(() -> read(models)).isInstanceOfSatisfying(ConfigException.class, e ->
+        assertThat(e.problems()).contains(
+            "models.claude-embed.type: provider anthropic has no embeddings API; use an OpenAI-compatible provider",
+            "models.odd.type: must be one of chat, embedding (got 'rerank')",
+            "models.vectors.fallbacks: 'mock' has type chat, not embedding as this model"));
+  }
 }

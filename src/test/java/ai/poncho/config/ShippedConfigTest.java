@@ -17,7 +17,7 @@ class ShippedConfigTest {
     Vertx vertx = Vertx.vertx();
     try {
       PonchoConfig plain = TestServer.await(ConfigLoader.load(vertx, ConfigLoader.DEFAULT_PATH, Map.of()));
-      assertThat(plain.models()).containsOnlyKeys("mock");
+      assertThat(plain.models()).containsOnlyKeys("mock", "mock-embedding");
 
       // Uncomment the example model entries (lines "  # name:" and deeper), keeping pure comments out.
       StringBuilder enabled = new StringBuilder();

@@ -38,7 +38,10 @@ class StreamFlowControlTest {
 
   @BeforeEach
   void startServer() {
-    server = TestServer.start();
+    JsonObject config = TestServer.config();
+    // Long replies: the model's max_tokens caps every answer.
+    config.getJsonObject("models").getJsonObject("mock").put("max_tokens", 1_000_000);
+    server = TestServer.start(config);
   }
 
   @AfterEach

@@ -39,11 +39,16 @@ public final class FakeUpstream implements AutoCloseable {
       .end("{\"error\":{\"message\":\"no scripted answer\"}}");
   private final java.util.concurrent.atomic.AtomicInteger closedConnections =
       new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger openedConnections =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final HttpServer server;
 
   private FakeUpstream() {
     server = vertx.createHttpServer()
-        .connectionHandler(connection -> connection.closeHandler(v -> closedConnections.incrementAndGet()))
+        .connectionHandler(connection -> {
+          openedConnections.incrementAndGet();
+          connection.closeHandler(v -> closedConnections.incrementAndGet());
+        })
         .requestHandler(request -> request.body().onSuccess(body -> {
       received.add(new Received(request.path(), request.headers(), body, System.nanoTime()));
       Responder next = script.poll();
@@ -87,6 +92,11 @@ public final class FakeUpstream implements AutoCloseable {
   /** Connections the gateway (or this server) closed so far. */
   public int closedConnections() {
     return closedConnections.get();
+  }
+
+  /** Connections the gateway opened so far. */
+  public int openedConnections() {
+    return openedConnections.get();
   }
 
   public int count() {

@@ -40,7 +40,9 @@ class WebSocketFlowTest {
   static void startServer() {
     JsonObject config = TestServer.config();
     for (String model : List.of("cancelled", "closed", "slow")) {
-      config.getJsonObject("models").put(model, new JsonObject().put("provider", "mock"));
+      // Long replies: the model's max_tokens caps every answer.
+      config.getJsonObject("models").put(model, new JsonObject().put("provider", "mock")
+          .put("max_tokens", 10_000_000));
     }
     server = TestServer.start(config);
   }

@@ -9,6 +9,7 @@ import ai.poncho.chat.FinishReason;
 import ai.poncho.chat.Ids;
 import ai.poncho.chat.ToolCall;
 import ai.poncho.chat.ToolCallDelta;
+import ai.poncho.chat.ToolErrors;
 import ai.poncho.chat.Usage;
 import ai.poncho.config.ModelConfig;
 import ai.poncho.error.ErrorKind;
@@ -69,9 +70,7 @@ public final class AnthropicFormat implements WireFormat {
           system.append(message.textContent());
         }
         case ChatMessage.ASSISTANT -> append(messages, "assistant", assistantBlocks(message));
-        case ChatMessage.TOOL -> append(messages, "user", new JsonArray().add(new JsonObject()
-            .put("type", "tool_result").put("tool_use_id", message.toolCallId())
-            .put("content", message.textContent())));
+        case ChatMessage.TOOL -> append(messages, "user", new JsonArray().add(toolResult(message)));
         default -> append(messages, "user", userBlocks(message));
       }
     }
@@ -85,6 +84,9 @@ public final class AnthropicFormat implements WireFormat {
     }
     if (request.topP() != null) {
       body.put("top_p", request.topP());
+    }
+    if (request.extra().getValue("top_k") instanceof Number topK) {
+      body.put("top_k", topK);
     }
     if (request.stop() != null && !request.stop().isEmpty()) {
       body.put("stop_sequences", new JsonArray(request.stop()));
@@ -115,6 +117,13 @@ public final class AnthropicFormat implements WireFormat {
       }
     }
     messages.add(new JsonObject().put("role", role).put("content", blocks));
+  }
+
+  private static JsonObject toolResult(ChatMessage message) {
+    String text = message.textContent();
+    JsonObject block = new JsonObject().put("type", "tool_result").put("tool_use_id", message.toolCallId())
+        .put("content", ToolErrors.unmark(text));
+    return ToolErrors.isMarked(text) ? block.put("is_error", true) : block;
   }
 
   private static JsonArray userBlocks(ChatMessage message) {
@@ -231,7 +240,8 @@ public final class AnthropicFormat implements WireFormat {
     ChatMessage message = new ChatMessage(ChatMessage.ASSISTANT,
         text.isEmpty() && !calls.isEmpty() ? null : text.toString(), null, null, calls, null);
     return new ChatResponse(body.getString("id", Ids.completionId()), System.currentTimeMillis() / 1000,
-        call.request().model(), List.of(new ChatResponse.Choice(0, message, finishReason(body.getString("stop_reason")))),
+        call.request().model(), List.of(new ChatResponse.Choice(0, message, finishReason(body.getString("stop_reason")),
+            stopSequence(body.getString("stop_reason"), body.getString("stop_sequence")))),
         usage(body.getJsonObject("usage", new JsonObject()), 0), null);
   }
 
@@ -245,6 +255,11 @@ public final class AnthropicFormat implements WireFormat {
       case "refusal" -> FinishReason.CONTENT_FILTER;
       default -> FinishReason.STOP;
     };
+  }
+
+  /** The matched stop sequence, kept for Anthropic clients (OpenAI's finish reason is just "stop"). */
+  private static String stopSequence(String stopReason, String stopSequence) {
+    return "stop_sequence".equals(stopReason) ? stopSequence : null;
   }
 
   /** Cached input counts as prompt tokens too, as OpenAI reports it. */
@@ -307,8 +322,11 @@ public final class AnthropicFormat implements WireFormat {
             inputTokens = usage(usage, inputTokens).promptTokens();
             cachedTokens = usage.getInteger("cache_read_input_tokens", cachedTokens);
           }
-          String stopReason = json.getJsonObject("delta", new JsonObject()).getString("stop_reason");
-          yield List.of(chunk(new ChatChunk.Delta(null, null, null), finishReason(stopReason)));
+          JsonObject delta = json.getJsonObject("delta", new JsonObject());
+          String stopReason = delta.getString("stop_reason");
+          yield List.of(new ChatChunk(id, created, upstreamModel, List.of(new ChatChunk.Choice(0,
+              new ChatChunk.Delta(null, null, null), finishReason(stopReason),
+              stopSequence(stopReason, delta.getString("stop_sequence")))), null));
         }
         case "message_stop" -> {
           done = true;

@@ -5,6 +5,7 @@ import ai.poncho.chat.ChatStream;
 import ai.poncho.config.ModelConfig;
 import ai.poncho.provider.ChatProvider;
 import ai.poncho.provider.ProviderCall;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,16 +16,18 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A {@link ChatProvider} over HTTP for one {@link WireFormat}. Each deployment (model entry) gets its
- * own keep-alive connection pool of {@code pool_size}. Timeouts: {@code connect_timeout} for the TCP/TLS
+ * own keep-alive connection pool of at most {@code pool_size} connections per node ({@link UpstreamPool}). Timeouts: {@code connect_timeout} for the TCP/TLS
  * connect, {@code first_token_timeout} for the response head (or first streamed chunk), {@code timeout}
  * for the whole exchange. Every failure is an {@link UpstreamException} that says whether a retry may help.
  */
@@ -32,11 +35,14 @@ public final class HttpChatProvider implements ChatProvider {
 
   private final Vertx vertx;
   private final WireFormat format;
+  private final MeterRegistry meters;
   private final Map<ModelConfig, HttpClientAgent> clients = new IdentityHashMap<>();
+  private final Map<ModelConfig, UpstreamPool> pools = new IdentityHashMap<>();
 
-  public HttpChatProvider(Vertx vertx, WireFormat format) {
+  public HttpChatProvider(Vertx vertx, WireFormat format, MeterRegistry meters) {
     this.vertx = vertx;
     this.format = format;
+    this.meters = meters;
   }
 
   @Override
@@ -51,7 +57,8 @@ public final class HttpChatProvider implements ChatProvider {
         id -> promise.tryFail(UpstreamErrors.timeout(model, "no response within "
             + model.connection().firstTokenTimeout())));
     call.cancelled().onComplete(cancelled -> promise.tryFail(ProviderCall.CANCELLED.toException()));
-    send(model, body).onComplete(sent -> {
+    withSlot(model, call, promise, release -> send(model, body).onComplete(sent -> {
+      promise.future().onComplete(done -> release.run());
       if (sent.failed()) {
         promise.tryFail(UpstreamErrors.network(model, sent.cause()));
         return;
@@ -82,7 +89,7 @@ public final class HttpChatProvider implements ChatProvider {
               promise.tryFail(UpstreamErrors.network(model, e));
             }
           });
-    });
+    }));
     return promise.future().onComplete(done -> {
       vertx.cancelTimer(total);
       vertx.cancelTimer(firstByte);
@@ -100,7 +107,9 @@ public final class HttpChatProvider implements ChatProvider {
             + model.connection().firstTokenTimeout())));
     // Until the first chunk, a client that leaves stops the call here; afterwards ChatStream.cancel() does.
     call.cancelled().onComplete(cancelled -> opened.tryFail(ProviderCall.CANCELLED.toException()));
-    send(model, body).onComplete(sent -> {
+    withSlot(model, call, opened, release -> send(model, body).onComplete(sent -> {
+      // The slot is held until the exchange is over: the response ended, or failed, or was reset.
+      opened.future().onFailure(failure -> release.run());
       if (sent.failed()) {
         opened.tryFail(UpstreamErrors.network(model, sent.cause()));
         return;
@@ -108,6 +117,11 @@ public final class HttpChatProvider implements ChatProvider {
       HttpClientRequest request = sent.result();
       opened.future().onFailure(failure -> request.reset());
       request.response().onComplete(result -> {
+        if (result.succeeded()) {
+          result.result().end().onComplete(ended -> release.run());
+        } else {
+          release.run();
+        }
         if (opened.future().isComplete()) {
           return;
         }
@@ -128,7 +142,7 @@ public final class HttpChatProvider implements ChatProvider {
         new SseChatStream(vertx, model, request, response, format.translator(call), opened,
             model.connection().firstTokenTimeout().toMillis() - elapsed, model.timeout().toMillis() - elapsed);
       });
-    });
+    }));
     return opened.future().onComplete(done -> vertx.cancelTimer(headTimer))
         .onFailure(failure -> log(model, start, failure));
   }
@@ -147,12 +161,43 @@ public final class HttpChatProvider implements ChatProvider {
     });
   }
 
+  /**
+   * Runs {@code exchange} with a slot of the node's pool of this upstream (it gets the slot's release),
+   * or fails {@code result} with 503 upstream_pool_exhausted after pool_wait_timeout. A call that ended
+   * while it waited (timeout, client gone) gives the slot straight back.
+   */
+  private void withSlot(ModelConfig model, ProviderCall call, Promise<?> result, Consumer<Runnable> exchange) {
+    pools.computeIfAbsent(model, m -> UpstreamPool.of(vertx, m, meters)).acquire(vertx, call.cancelled())
+        .onFailure(result::tryFail)
+        .onSuccess(release -> {
+          if (result.future().isComplete()) {
+            release.run();
+          } else {
+            exchange.accept(release);
+          }
+        });
+  }
+
+  /**
+   * One client per upstream shared by every dispatch verticle of the node (a shared, named client), so
+   * pool_size bounds the node's connections to it. With {@code http2}, HTTP/2 is negotiated by ALPN over
+   * TLS and spoken with prior knowledge over plain http.
+   */
   private HttpClientAgent client(ModelConfig model) {
-    return clients.computeIfAbsent(model, m -> vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, m.connection().connectTimeout().toMillis())))
-        .with(new PoolOptions().setHttp1MaxSize(m.connection().poolSize()))
-        .build());
+    return clients.computeIfAbsent(model, m -> {
+      ModelConfig.Connection connection = m.connection();
+      HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+          .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connection.connectTimeout().toMillis()))
+          .setShared(true).setName("poncho-upstream:" + Integer.toHexString(UpstreamPool.key(m).hashCode()) + ":"
+              + m.name());
+      if (connection.http2()) {
+        options.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true).setHttp2ClearTextUpgrade(false)
+            .setHttp2MultiplexingLimit(UpstreamPool.HTTP2_STREAMS_PER_CONNECTION);
+      }
+      return vertx.httpClientBuilder().with(options)
+          .with(new PoolOptions().setHttp1MaxSize(connection.poolSize()).setHttp2MaxSize(connection.poolSize()))
+          .build();
+    });
   }
 
   private static void log(ModelConfig model, long start, Throwable failure) {

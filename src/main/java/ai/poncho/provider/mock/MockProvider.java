@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MockProvider implements ChatProvider {
 
+  private static final int LONG_REPLY_TOKENS = 50_000;
+
   private final Vertx vertx;
   private final MockSettings defaults;
   private final MeterRegistry registry;
@@ -51,12 +53,18 @@ public final class MockProvider implements ChatProvider {
           .toException()));
     }
     MockReply reply = MockReply.plan(call.request(), settings, Ids.random("call_"));
+    // A long answer is written on a worker: building megabytes of text would hold the event loop.
+    return cancellable(call, settings.latencyMs(), () -> reply.produced() > LONG_REPLY_TOKENS
+        ? vertx.executeBlocking(() -> response(call, reply), false)
+        : Future.succeededFuture(response(call, reply)));
+  }
+
+  private static ChatResponse response(ProviderCall call, MockReply reply) {
     ChatMessage message = new ChatMessage(ChatMessage.ASSISTANT, reply.content(), null, null,
         reply.toolCall() == null ? null : List.of(reply.toolCall()), null);
-    ChatResponse response = new ChatResponse(Ids.completionId(), System.currentTimeMillis() / 1000,
+    return new ChatResponse(Ids.completionId(), System.currentTimeMillis() / 1000,
         call.request().model(), List.of(new ChatResponse.Choice(0, message, reply.finishReason())), reply.usage(),
         null);
-    return cancellable(call, settings.latencyMs(), () -> Future.succeededFuture(response));
   }
 
   @Override

@@ -14,9 +14,12 @@ import java.util.List;
  * ("Mock reply to: …"), in chunks of {@code tokensPerChunk} words, cut at {@code max_tokens}. When the
  * request forces a tool ({@code tool_choice} "required" or a named function) it calls that tool instead.
  * One word counts as one token; prompt tokens are estimated as a tokenizer would (about 4 characters a token).
+ *
+ * <p>Content chunks are built when asked for, not planned up front, so a reply's memory does not grow
+ * with its length (a long reply is a count, not a list of strings).
  */
-record MockReply(List<String> contentChunks, ToolCall toolCall, List<String> argumentChunks, String finishReason,
-                 Usage usage) {
+record MockReply(String[] words, int produced, int tokensPerChunk, ToolCall toolCall, List<String> argumentChunks,
+                 String finishReason, Usage usage) {
 
   private static final String PREFIX = "Mock reply to:";
   private static final String EMPTY_PROMPT_REPLY = "Hello from the PonchoAI mock model.";
@@ -32,36 +35,49 @@ record MockReply(List<String> contentChunks, ToolCall toolCall, List<String> arg
       for (int i = 0; i < arguments.length(); i += ARGUMENT_FRAGMENT) {
         fragments.add(arguments.substring(i, Math.min(arguments.length(), i + ARGUMENT_FRAGMENT)));
       }
-      return new MockReply(List.of(), new ToolCall(callId, "function", forcedTool, arguments), fragments,
+      return new MockReply(new String[0], 0, 1, new ToolCall(callId, "function", forcedTool, arguments), fragments,
           FinishReason.TOOL_CALLS, Usage.of(promptTokens, fragments.size()));
     }
     String[] words = (lastUser.isBlank() ? EMPTY_PROMPT_REPLY : PREFIX + " " + lastUser).trim().split("\\s+");
-    int wanted = settings.chunks() > 0 ? settings.chunks() * settings.tokensPerChunk() : words.length;
-    int limit = request.maxTokens() == null ? Integer.MAX_VALUE : request.maxTokens();
-    int produced = Math.min(wanted, limit);
-    List<String> chunks = new ArrayList<>();
-    StringBuilder chunk = new StringBuilder();
-    for (int i = 0; i < produced; i++) {
-      if (i > 0) {
-        chunk.append(' ');
-      }
-      chunk.append(words[i % words.length]);
-      if ((i + 1) % settings.tokensPerChunk() == 0 || i == produced - 1) {
-        chunks.add(chunk.toString());
-        chunk.setLength(0);
-      }
-    }
-    return new MockReply(chunks, null, List.of(), produced < wanted ? FinishReason.LENGTH : FinishReason.STOP,
-        Usage.of(promptTokens, produced));
+    long wanted = settings.chunks() > 0 ? (long) settings.chunks() * settings.tokensPerChunk() : words.length;
+    long limit = request.maxTokens() == null ? Integer.MAX_VALUE : request.maxTokens();
+    int produced = (int) Math.min(Math.min(wanted, limit), Integer.MAX_VALUE);
+    return new MockReply(words, produced, settings.tokensPerChunk(), null, List.of(),
+        produced < wanted ? FinishReason.LENGTH : FinishReason.STOP, Usage.of(promptTokens, produced));
   }
 
+  /** The whole text of a non-streamed answer. */
   String content() {
-    return toolCall != null ? null : String.join("", contentChunks);
+    if (toolCall != null) {
+      return null;
+    }
+    StringBuilder text = new StringBuilder();
+    for (int piece = 0; piece < pieces(); piece++) {
+      appendChunk(text, piece);
+    }
+    return text.toString();
+  }
+
+  /** Content chunk {@code piece} (0-based): its words, each but the reply's first after a space. */
+  String contentChunk(int piece) {
+    return appendChunk(new StringBuilder(), piece).toString();
+  }
+
+  private StringBuilder appendChunk(StringBuilder text, int piece) {
+    long first = (long) piece * tokensPerChunk;
+    long end = Math.min(produced, first + tokensPerChunk);
+    for (long i = first; i < end; i++) {
+      if (i > 0) {
+        text.append(' ');
+      }
+      text.append(words[(int) (i % words.length)]);
+    }
+    return text;
   }
 
   /** Chunks the stream will emit as content or tool-call fragments. */
   int pieces() {
-    return toolCall != null ? argumentChunks.size() : contentChunks.size();
+    return toolCall != null ? argumentChunks.size() : (int) ((produced + (long) tokensPerChunk - 1) / tokensPerChunk);
   }
 
   private static String lastUserText(ChatRequest request) {

@@ -14,9 +14,13 @@ import java.util.List;
 /**
  * Emits a {@link MockReply} as OpenAI-shaped chunks on timers: a role chunk after the time to first
  * token, content (or tool-call fragments) spaced by the chunk delay, a finish chunk, then a usage chunk.
- * Pausing stops production, which tests observe through the produced-chunk counter.
+ * Each chunk is built as it is emitted, so memory does not grow with the reply. Pausing stops
+ * production (the pump pauses it when it runs out of credit), which tests observe through the
+ * produced-chunk counter.
  */
 final class MockStream implements ChatStream {
+
+  private static final int BATCH = 32;
 
   private final Vertx vertx;
   private final MockReply reply;
@@ -105,12 +109,16 @@ final class MockStream implements ChatStream {
     }
     scheduled = true;
     long expected = ++generation;
-    long delay = next == 0 ? settings.ttftMs() : isPiece(next) && next >= 2 ? settings.chunkDelayMs() : 0;
+    long delay = delayBefore(next);
     if (delay == 0) {
       vertx.runOnContext(v -> fire(expected));
     } else {
       timer = vertx.setTimer(delay, t -> fire(expected));
     }
+  }
+
+  private long delayBefore(int index) {
+    return index == 0 ? settings.ttftMs() : isPiece(index) && index >= 2 ? settings.chunkDelayMs() : 0;
   }
 
   private void fire(long expected) {
@@ -132,10 +140,21 @@ final class MockStream implements ChatStream {
     return index >= 1 && index <= reply.pieces();
   }
 
+  /**
+   * Emits the events that are due now, at most a batch, then yields the event loop (a new task) before
+   * the next batch, so a fast stream never holds its loop for long. A pause (no credit) stops it at once.
+   */
   private void emit() {
-    if (finished || paused) {
-      return;
+    for (int n = 0; n < BATCH && !finished && !paused; n++) {
+      emitOne();
+      if (next < total && delayBefore(next) > 0) {
+        break;
+      }
     }
+    schedule();
+  }
+
+  private void emitOne() {
     int index = next++;
     if (isPiece(index) && settings.failAfterChunks() > 0 && index > settings.failAfterChunks()) {
       finished = true;
@@ -155,8 +174,6 @@ final class MockStream implements ChatStream {
       if (endHandler != null) {
         endHandler.handle(null);
       }
-    } else {
-      schedule();
     }
   }
 
@@ -168,7 +185,7 @@ final class MockStream implements ChatStream {
     if (isPiece(index)) {
       int piece = index - 1;
       if (reply.toolCall() == null) {
-        return ChatChunk.delta(id, created, model, new ChatChunk.Delta(null, reply.contentChunks().get(piece), null),
+        return ChatChunk.delta(id, created, model, new ChatChunk.Delta(null, reply.contentChunk(piece), null),
             null);
       }
       ToolCallDelta delta = piece == 0

@@ -44,6 +44,10 @@ public final class OpenAiFormat implements WireFormat {
     body.put("model", call.model().modelName());
     // Gateway metadata (mock settings, prompt details) is not the upstream's business.
     body.remove("metadata");
+    if (!call.model().provider().takesTopK()) {
+      // top_k (from Anthropic clients) is taken by vLLM, Ollama and most compatible servers, refused by OpenAI.
+      body.remove("top_k");
+    }
     if (request.maxTokens() != null && call.model().provider() == ProviderKind.OPENAI) {
       // OpenAI's reasoning models reject max_tokens; max_completion_tokens works for all of them.
       body.remove("max_tokens");

@@ -1,0 +1,50 @@
+package ai.poncho.http;
+
+import ai.poncho.bus.Addresses;
+import ai.poncho.bus.EmbeddingDispatch;
+import ai.poncho.chat.Ids;
+import ai.poncho.config.PonchoConfig;
+import ai.poncho.embedding.EmbeddingJson;
+import ai.poncho.embedding.EmbeddingRequest;
+import ai.poncho.embedding.EmbeddingResponse;
+import ai.poncho.security.AuthErrors;
+import ai.poncho.security.Caller;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code POST /v1/embeddings}: validates the OpenAI request, dispatches it over the bus (retries,
+ * fallbacks, metrics as for chat) and answers in OpenAI's shape, floats or base64. A client that
+ * leaves cancels the upstream call.
+ */
+public final class EmbeddingsHandler {
+
+  private final Vertx vertx;
+  private final DeliveryOptions delivery;
+
+  public EmbeddingsHandler(Vertx vertx, PonchoConfig config) {
+    this.vertx = vertx;
+    this.delivery = new DeliveryOptions().setSendTimeout(config.http().requestTimeout().toMillis());
+  }
+
+  public void handle(RoutingContext ctx) {
+    EmbeddingRequest request = EmbeddingJson.request(JsonBody.object(ctx));
+    if (!Caller.of(ctx).mayUse(request.model())) {
+      throw AuthErrors.modelNotAllowed(request.model());
+    }
+    String callId = Ids.random("call_");
+    ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));
+    vertx.eventBus().<EmbeddingResponse>request(Addresses.DISPATCH_EMBED,
+            new EmbeddingDispatch(RequestContext.id(ctx), callId, Caller.of(ctx), request), delivery)
+        .onSuccess(reply -> {
+          EmbeddingResponse response = reply.body();
+          CostHeaders.apply(reply, ctx.response());
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
+              .end(response.toJson(request.base64()).toBuffer());
+        })
+        .onFailure(ctx::fail);
+  }
+}

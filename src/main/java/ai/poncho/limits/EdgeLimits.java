@@ -9,7 +9,6 @@ import ai.poncho.security.Caller;
 import ai.poncho.state.GatewayClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -20,6 +19,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The limit check at the HTTP edge, right after auth and before any bus hop, for every model call:
@@ -31,6 +31,8 @@ import java.util.List;
  * released when its response ends, whatever the outcome.
  */
 public final class EdgeLimits {
+
+  private static final Pattern PROMPT_EXECUTE = Pattern.compile("/api/v1/prompts/.+/execute");
 
   private final Limiter limiter;
   private final LimitPlan plan;
@@ -63,25 +65,36 @@ public final class EdgeLimits {
     return limiter;
   }
 
-  /** Router-level: reads the body of model calls and checks them before their route runs. */
+  /**
+   * Router-level: reads the body of model calls and checks them before their route runs. Mounted on a
+   * route without a path, so that matched routes (and the metrics' route label) stay the endpoints' own,
+   * and unknown paths stay 404.
+   */
   public void mount(Router router, BodyHandler body) {
-    // Matched for every method (other methods pass through), so unknown paths stay 404, not 405.
-    Handler<RoutingContext> postBody = ctx -> {
-      if (ctx.request().method() == HttpMethod.POST) {
+    router.route().handler(ctx -> {
+      if (isModelCall(ctx)) {
         body.handle(ctx);
       } else {
         ctx.next();
       }
-    };
-    router.route("/v1/*").handler(postBody).handler(this::handle);
-    router.routeWithRegex("/api/v1/prompts/.+/execute").handler(postBody).handler(this::handle);
+    }).handler(ctx -> {
+      if (isModelCall(ctx)) {
+        handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
+  }
+
+  private static boolean isModelCall(RoutingContext ctx) {
+    if (ctx.request().method() != HttpMethod.POST) {
+      return false;
+    }
+    String path = ctx.normalizedPath();
+    return path.startsWith("/v1/") || PROMPT_EXECUTE.matcher(path).matches();
   }
 
   private void handle(RoutingContext ctx) {
-    if (ctx.request().method() != HttpMethod.POST) {
-      ctx.next();
-      return;
-    }
     JsonObject json = lenient(ctx.body().buffer());
     LimitCheck check = check(Caller.of(ctx), json, ctx.body().buffer());
     if (!check.limitsAnything()) {

@@ -31,6 +31,9 @@ public final class Addresses {
   /** Empty body → reply JsonObject: circuit-breaker state (CLOSED, HALF_OPEN, OPEN) by deployment. */
   public static final String DISPATCH_BREAKERS = "poncho.dispatch.breakers";
 
+  /** Reply header of {@link #DISPATCH_COMPLETE} (and prompt completions): the call's cost in USD, exact. */
+  public static final String COST_HEADER = "poncho-cost-usd";
+
   /** As {@link #DISPATCH_COMPLETE}, for {@code prompt:<name>} models: rendered, then dispatched. */
   public static final String PROMPT_COMPLETE = "poncho.prompt.complete";
   /** As {@link #DISPATCH_STREAM}, for {@code prompt:<name>} models. */

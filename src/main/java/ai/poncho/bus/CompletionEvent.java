@@ -8,13 +8,16 @@ import java.util.Set;
  * What one chat request did, for metrics and metering. {@code status} is the HTTP status the client got
  * on the status line (200 for a stream that started, even if it failed later; 499 when the client left);
  * {@code outcome} is one of the fixed names of {@link Outcome} and says how the request really ended.
- * {@code keyId} and {@code team} name the caller (null when the gateway is open). {@code cache} says what
- * the response cache did: {@code hit} (answered from the cache: no upstream call, costs nothing; the tokens
- * are those of the cached answer), {@code miss}, {@code bypass}, or null where no cache ran.
+ * {@code keyId} and {@code team} name the caller (null when the gateway is open). {@code cachedTokens}
+ * are the prompt tokens the provider served from its cache, {@code costPico} the call's cost in
+ * pico-dollars (1e-12 USD, exact), {@code endedAtMillis} when the call ended (epoch ms). {@code cache}
+ * says what the response cache did: {@code hit} (answered from the cache: no upstream call, cost 0; the
+ * tokens are those of the cached answer), {@code miss}, {@code bypass}, or null where no cache ran.
  */
 public record CompletionEvent(String model, String provider, int status, boolean stream, long durationNanos,
                               long firstTokenNanos, int promptTokens, int completionTokens, String finishReason,
-                              String requestId, String keyId, String team, String outcome, String cache) {
+                              String requestId, String keyId, String team, String outcome, int cachedTokens,
+                              long costPico, long endedAtMillis, String cache) {
 
   public static final String CACHE_HIT = "hit";
   public static final String CACHE_MISS = "miss";
@@ -22,15 +25,17 @@ public record CompletionEvent(String model, String provider, int status, boolean
 
   public CompletionEvent(String model, String provider, int status, boolean stream, long durationNanos,
                          long firstTokenNanos, int promptTokens, int completionTokens, String finishReason,
-                         String requestId, String keyId, String team, String outcome) {
+                         String requestId, String keyId, String team, String outcome, int cachedTokens,
+                         long costPico, long endedAtMillis) {
     this(model, provider, status, stream, durationNanos, firstTokenNanos, promptTokens, completionTokens,
-        finishReason, requestId, keyId, team, outcome, null);
+        finishReason, requestId, keyId, team, outcome, cachedTokens, costPico, endedAtMillis, null);
   }
 
   /** This event with what the response cache did. */
   public CompletionEvent withCache(String newCache) {
     return new CompletionEvent(model, provider, status, stream, durationNanos, firstTokenNanos, promptTokens,
-        completionTokens, finishReason, requestId, keyId, team, outcome, newCache);
+        completionTokens, finishReason, requestId, keyId, team, outcome, cachedTokens, costPico, endedAtMillis,
+        newCache);
   }
 
   public boolean cacheHit() {
@@ -42,6 +47,14 @@ public record CompletionEvent(String model, String provider, int status, boolean
                          String requestId, String keyId, String team) {
     this(model, provider, status, stream, durationNanos, firstTokenNanos, promptTokens, completionTokens,
         finishReason, requestId, keyId, team, Outcome.ofStatus(status));
+  }
+
+  /** A call that was not metered (failed before any usage): no cached tokens, no cost, ended now. */
+  public CompletionEvent(String model, String provider, int status, boolean stream, long durationNanos,
+                         long firstTokenNanos, int promptTokens, int completionTokens, String finishReason,
+                         String requestId, String keyId, String team, String outcome) {
+    this(model, provider, status, stream, durationNanos, firstTokenNanos, promptTokens, completionTokens,
+        finishReason, requestId, keyId, team, outcome, 0, 0, System.currentTimeMillis());
   }
 
   /** The fixed outcome names: metric label values never come from a client or an upstream string. */
@@ -85,7 +98,8 @@ public record CompletionEvent(String model, String provider, int status, boolean
         .put("stream", stream).put("duration_ns", durationNanos).put("first_token_ns", firstTokenNanos)
         .put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
         .put("finish_reason", finishReason).put("request_id", requestId).put("key_id", keyId).put("team", team)
-        .put("outcome", outcome).put("cache", cache);
+        .put("outcome", outcome).put("cached_tokens", cachedTokens).put("cost_pico", costPico)
+        .put("ended_at", endedAtMillis).put("cache", cache);
   }
 
   public static CompletionEvent fromJson(JsonObject json) {
@@ -94,6 +108,7 @@ public record CompletionEvent(String model, String provider, int status, boolean
         json.getBoolean("stream"), json.getLong("duration_ns"), json.getLong("first_token_ns"),
         json.getInteger("prompt_tokens"), json.getInteger("completion_tokens"), json.getString("finish_reason"),
         json.getString("request_id"), json.getString("key_id"), json.getString("team"),
-        json.getString("outcome", Outcome.ofStatus(status)), json.getString("cache"));
+        json.getString("outcome", Outcome.ofStatus(json.getInteger("status"))), json.getInteger("cached_tokens", 0),
+        json.getLong("cost_pico", 0L), json.getLong("ended_at", 0L), json.getString("cache"));
   }
 }

@@ -33,6 +33,7 @@ public final class StreamPump {
   private final long stallTimeoutMs;
   private final long startNanos = System.nanoTime();
   private final Promise<StreamOutcome> outcome = Promise.promise();
+  private final StreamMeter meter;
   private ContextEndpoint<StreamControl, StreamPump> control;
   private int credits;
   private boolean paused;
@@ -42,8 +43,10 @@ public final class StreamPump {
   private String finishReason;
   private Usage usage;
 
-  private StreamPump(Vertx vertx, ChatStream stream, StreamOpen open, String model, Duration stallTimeout) {
+  private StreamPump(Vertx vertx, ChatStream stream, StreamOpen open, String model, Duration stallTimeout,
+                     StreamMeter meter) {
     this.vertx = vertx;
+    this.meter = meter;
     this.bus = vertx.eventBus();
     this.stream = stream;
     this.sink = open.sinkAddress();
@@ -59,7 +62,13 @@ public final class StreamPump {
    */
   public static Future<StreamPump> create(Vertx vertx, ChatStream stream, StreamOpen open, String model,
                                           Duration stallTimeout) {
-    StreamPump pump = new StreamPump(vertx, stream, open, model, stallTimeout);
+    return create(vertx, stream, open, model, stallTimeout, StreamMeter.NONE);
+  }
+
+  /** As {@link #create(Vertx, ChatStream, StreamOpen, String, Duration)}, metering the stream with {@code meter}. */
+  public static Future<StreamPump> create(Vertx vertx, ChatStream stream, StreamOpen open, String model,
+                                          Duration stallTimeout, StreamMeter meter) {
+    StreamPump pump = new StreamPump(vertx, stream, open, model, stallTimeout, meter);
     return ContextEndpoint.<StreamControl, StreamPump>of(vertx, CONTROL_PREFIX, StreamControl::streamId,
             StreamPump::onControl)
         .map(endpoint -> {
@@ -97,6 +106,7 @@ public final class StreamPump {
     if (chunk.usage() != null) {
       usage = chunk.usage();
     }
+    meter.onChunk(chunk);
     bus.send(sink, new StreamChunk(streamId, model.equals(chunk.model()) ? chunk : chunk.withModel(model)));
     if (--credits <= 0 && !paused) {
       paused = true;
@@ -154,12 +164,21 @@ public final class StreamPump {
     finish(new StreamOutcome(FinishReason.CANCELLED, usage, null, true, firstChunkNanos));
   }
 
+  /**
+   * The stream is metered (limits and budgets) before its end reaches the client, so that the client's
+   * next call is checked against it.
+   */
   private void onEnd() {
     if (finished) {
       return;
     }
-    bus.send(sink, new StreamEnd(streamId, finishReason, usage, model));
-    finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos));
+    finished = true;
+    Usage counted = usage != null ? usage : meter.unreported();
+    StreamEnd end = new StreamEnd(streamId, finishReason, usage, model, meter.costUsd(counted));
+    meter.settle(counted).onComplete(settled -> {
+      bus.send(sink, end);
+      finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos));
+    });
   }
 
   private void onFailure(Throwable failure) {
@@ -175,10 +194,14 @@ public final class StreamPump {
     finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
   }
 
+  /** A stream that ends without the provider's usage counts what the meter saw. */
   private void finish(StreamOutcome result) {
     finished = true;
     vertx.cancelTimer(stallTimer);
     control.remove(streamId);
-    outcome.complete(result);
+    Usage counted = result.usage() != null ? result.usage() : meter.unreported();
+    meter.settle(counted);
+    outcome.complete(result.usage() != null ? result : new StreamOutcome(result.finishReason(), counted,
+        result.error(), result.cancelled(), result.firstChunkNanos()));
   }
 }

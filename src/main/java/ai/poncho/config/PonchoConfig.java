@@ -1,7 +1,9 @@
 package ai.poncho.config;
 
 import ai.poncho.cache.CacheConfig;
+import ai.poncho.limits.LimitsConfig;
 import ai.poncho.provider.mock.MockSettings;
+import ai.poncho.usage.UsageConfig;
 import ai.poncho.ws.WsConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -26,6 +28,8 @@ public record PonchoConfig(
     StateConfig state,
     AuthConfig auth,
     ApiConfig api,
+    LimitsConfig limits,
+    UsageConfig usage,
     CacheConfig cache,
     List<String> warnings,
     JsonObject raw) {
@@ -55,7 +59,8 @@ public record PonchoConfig(
         defaultModel, ClusterConfig.from(root.section("cluster")),
         MetricsConfig.from(root.section("metrics")), WsConfig.from(root.section("ws")),
         PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")),
-        AuthConfig.from(root.section("auth")), ApiConfig.from(root.section("api")),
+        AuthConfig.from(root.section("auth")), ApiConfig.from(root.section("api")), LimitsConfig.from(root),
+        UsageConfig.from(root.section("usage")),
         CacheConfig.from(root.section("cache"), modelsSection), List.copyOf(warnings), json);
     root.throwIfInvalid();
     return config;

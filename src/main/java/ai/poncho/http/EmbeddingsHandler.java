@@ -40,6 +40,7 @@ public final class EmbeddingsHandler {
             new EmbeddingDispatch(RequestContext.id(ctx), callId, Caller.of(ctx), request), delivery)
         .onSuccess(reply -> {
           EmbeddingResponse response = reply.body();
+          CostHeaders.apply(reply, ctx.response());
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
               .end(response.toJson(request.base64()).toBuffer());

@@ -2,6 +2,7 @@ package ai.poncho.http;
 
 import ai.poncho.bus.Addresses;
 import ai.poncho.security.AccessControl;
+import ai.poncho.state.RedisState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -31,6 +32,19 @@ public final class HealthRoutes {
 
   public static HealthCheckHandler live(Vertx vertx) {
     return HealthCheckHandler.create(vertx).register("server", promise -> promise.complete(Status.OK()));
+  }
+
+  /**
+   * With {@code redis} (state.backend: redis, the limits' connection), the {@code state} check pings it: a
+   * node whose Redis does not answer is not ready (limits then follow limits.on_store_failure).
+   */
+  public static HealthCheckHandler ready(Vertx vertx, AccessControl access, RedisState redis) {
+    HealthCheckHandler handler = ready(vertx, access);
+    if (redis != null) {
+      handler.register("state", PING_TIMEOUT_MS * 2, promise -> redis.ping().onComplete(ping -> promise.complete(
+          ping.succeeded() ? Status.OK() : Status.KO(new JsonObject().put("redis", ping.cause().getMessage())))));
+    }
+    return handler;
   }
 
   public static HealthCheckHandler ready(Vertx vertx, AccessControl access) {

@@ -5,8 +5,14 @@ import ai.poncho.api.responses.ResponsesHandler;
 import ai.poncho.bus.BusCodecs;
 import ai.poncho.config.HttpConfig;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.limits.EdgeLimits;
+import ai.poncho.limits.KeySpend;
+import ai.poncho.limits.Stores;
+import ai.poncho.metrics.Meters;
 import ai.poncho.security.AccessControl;
 import ai.poncho.security.Permissions;
+import ai.poncho.state.GatewayClock;
+import ai.poncho.usage.UsageHandler;
 import ai.poncho.ws.HandshakeAuthenticator;
 import ai.poncho.ws.WsEndpoint;
 import io.vertx.core.Future;
@@ -35,6 +41,7 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private HttpConfig http;
   private WsEndpoint webSockets;
+  private Stores stores;
 
   public HttpVerticle() {
     this(null);
@@ -49,6 +56,7 @@ public final class HttpVerticle extends VerticleBase {
     PonchoConfig config = PonchoConfig.from(config());
     BusCodecs.register(vertx);
     http = config.http();
+    stores = Stores.open(vertx, config);
     return AccessControl.start(vertx, config).compose(started -> {
       access = started;
       return listen(config);
@@ -89,11 +97,12 @@ public final class HttpVerticle extends VerticleBase {
       tls.stop();
     }
     if (server == null) {
-      return access == null ? Future.succeededFuture() : access.close();
+      return Future.join(access == null ? Future.succeededFuture() : access.close(),
+          stores == null ? Future.succeededFuture() : stores.close());
     }
     return Future.join(webSockets.shutdown(),
         server.shutdown(http.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .transform(done -> access.close());
+        .transform(done -> Future.join(access.close(), stores.close()));
   }
 
   private Router router(PonchoConfig config) {
@@ -110,9 +119,12 @@ public final class HttpVerticle extends VerticleBase {
     // Auth comes before any body is read and before any bus hop, for every route (also ones added later).
     router.route().handler(access.handler());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    EdgeLimits limits = new EdgeLimits(vertx, config, stores.limiter(), Meters.registry(config.metrics()));
+    limits.mount(router, body);
     ChatCompletionsHandler chat = new ChatCompletionsHandler(vertx, config);
     ModelsHandler models = new ModelsHandler(vertx);
-    webSockets = new WsEndpoint(vertx, config, wsAuthenticator != null ? wsAuthenticator : access.handshake());
+    webSockets = new WsEndpoint(vertx, config, wsAuthenticator != null ? wsAuthenticator : access.handshake(),
+        limits);
     // One route per endpoint keeps the metrics' route label clean; Vert.x Web wants the body handler first.
     router.post("/v1/chat/completions").handler(body).handler(JsonBody::requireJsonContentType)
         .handler(chat::handle).failureHandler(chat::countRejected);
@@ -133,9 +145,11 @@ public final class HttpVerticle extends VerticleBase {
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
     router.get(WsEndpoint.PATH).handler(webSockets::handle);
     router.get("/health/live").handler(HealthRoutes.live(vertx));
-    router.get("/health/ready").handler(HealthRoutes.ready(vertx, access));
+    router.get("/health/ready").handler(HealthRoutes.ready(vertx, access, stores.redis()));
     new PromptsHandler(vertx, config).mount(router, body);
-    access.mountKeyApi(router);
+    KeySpend spend = new KeySpend(stores.limiter(), limits.plan(), GatewayClock.of(vertx));
+    access.mountKeyApi(router, key -> spend.of(key.id(), key.limits()));
+    new UsageHandler(stores.usage(), (ctx, caller) -> Permissions.isAdmin(ctx)).mount(router);
     router.delete(CacheHandler.PATH).handler(Permissions::requireAdmin)
         .handler(new CacheHandler(vertx, config.http().requestTimeout().toMillis())::purge);
     if (config.metrics().enabled()) {

@@ -1,6 +1,8 @@
 package ai.poncho.http;
 
 import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.bus.StreamEnd;
+import io.vertx.core.json.JsonObject;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.Ids;
 import ai.poncho.prompt.StreamedOutput;
@@ -31,6 +33,8 @@ public final class SseWriter {
   private final boolean includeUsage;
   private final StreamedOutput output;
   private ChatChunk last;
+  /** The usage-only chunk, held until the end so that it can carry the stream's cost. */
+  private ChatChunk usageChunk;
 
   private SseWriter(HttpServerResponse response, RemoteChatStream stream, boolean includeUsage) {
     this.response = response;
@@ -62,6 +66,7 @@ public final class SseWriter {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("x-accel-buffering", "no")
+        .putHeader("trailer", CostHeaders.COST_HEADER)
         .putHeader(ChatCompletionsHandler.MODEL_HEADER, stream.model());
     if (stream.cache() != null) {
       response.putHeader(ChatCompletionsHandler.CACHE_HEADER, stream.cache());
@@ -69,12 +74,7 @@ public final class SseWriter {
     response.closeHandler(v -> stream.cancel());
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);
-    stream.endHandler(end -> {
-      if (output != null) {
-        response.write(event(outputChunk(end.model()).toBuffer()));
-      }
-      response.end(DONE.copy());
-    });
+    stream.endHandler(this::onEnd);
     stream.handler(this::onChunk);
   }
 
@@ -89,10 +89,32 @@ public final class SseWriter {
       }
       chunk = new ChatChunk(chunk.id(), chunk.created(), chunk.model(), chunk.choices(), null);
     }
+    if (includeUsage && chunk.usage() != null && chunk.choices().isEmpty()) {
+      usageChunk = chunk;
+      return;
+    }
     response.write(event(chunk.toJson(includeUsage).toBuffer()));
     if (response.writeQueueFull()) {
       stream.pause();
     }
+  }
+
+  private void onEnd(StreamEnd end) {
+    if (response.closed()) {
+      return;
+    }
+    if (usageChunk != null) {
+      JsonObject json = usageChunk.toJson(true);
+      CostHeaders.addToUsage(json, end.costUsd());
+      response.write(event(json.toBuffer()));
+    }
+    if (output != null) {
+      response.write(event(outputChunk(end.model()).toBuffer()));
+    }
+    if (end.costUsd() != null) {
+      response.putTrailer(CostHeaders.COST_HEADER, end.costUsd());
+    }
+    response.end(DONE.copy());
   }
 
   /** A choice-less chunk, like the usage chunk, with the checked JSON output. */

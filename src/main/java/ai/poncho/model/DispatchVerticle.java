@@ -33,7 +33,10 @@ import ai.poncho.error.GatewayError;
 import ai.poncho.metrics.Meters;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
+import ai.poncho.cost.Money;
+import ai.poncho.limits.Stores;
 import ai.poncho.security.Caller;
+import ai.poncho.usage.Metering;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -73,6 +76,8 @@ public final class DispatchVerticle extends VerticleBase {
   private ResponseCache cache;
   private EventBus bus;
   private String node;
+  private Stores stores;
+  private Metering metering;
   private final Set<StreamPump> active = new HashSet<>();
   /** Non-streamed calls and opening streams on this instance, by call or stream id. */
   private final Map<String, Running> calls = new HashMap<>();
@@ -106,6 +111,8 @@ public final class DispatchVerticle extends VerticleBase {
     DeploymentStates states = DeploymentStates.of(vertx, Meters.registry(config.metrics()));
     failover = new Failover(vertx, registry, providers, states);
     cache = ResponseCache.create(vertx, config);
+    stores = Stores.open(vertx, config);
+    metering = new Metering(vertx, config, stores, Meters.registry(config.metrics()));
     intake.add(bus.<DispatchRequest>consumer(Addresses.DISPATCH_COMPLETE, this::complete));
     intake.add(bus.<StreamOpen>consumer(Addresses.DISPATCH_STREAM, this::stream));
     intake.add(bus.<EmbeddingDispatch>consumer(Addresses.DISPATCH_EMBED, this::embed));
@@ -144,7 +151,8 @@ public final class DispatchVerticle extends VerticleBase {
     });
     Future.join(intake.stream().map(MessageConsumer::unregister).toList()).onComplete(done -> checkDrained());
     return drained.future().onComplete(done -> vertx.cancelTimer(timer))
-        .compose(v -> Future.join(providers.close(), cache.close()));
+        .compose(v -> Future.join(providers.close(), cache.close()))
+        .compose(v -> metering.close()).compose(v -> stores.close());
   }
 
   private void checkDrained() {
@@ -228,21 +236,28 @@ public final class DispatchVerticle extends VerticleBase {
       }
       Served<ChatResponse> done = result.result();
       ChatResponse response = done.result().withModel(done.model());
+      Usage usage = response.usage();
+      long cost = metering.cost(done.model(), done.deployment().model(), usage);
+      CompletionEvent event = new CompletionEvent(done.model(), provider(done), 200, false,
+          System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
+          usage == null ? 0 : usage.completionTokens(), response.finishReason(), dispatch.requestId(),
+          dispatch.caller().keyId(), dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS,
+          usage == null ? 0 : usage.cachedTokens(), cost, System.currentTimeMillis()).withCache(plan.status());
       // Stored before the reply, so a client that asks again as soon as it has the answer finds it.
       cache.completed(plan, done.model(), response);
-      message.reply(response, cacheHeader(plan.status()));
-      Usage usage = response.usage();
-      publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
-          usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens(),
-          response.finishReason(), dispatch.requestId(), dispatch.caller().keyId(), dispatch.caller().team())
-          .withCache(plan.status()));
+      // Counted before the answer goes out, so that the caller's next call is checked against this one.
+      metering.settle(dispatch.caller(), dispatch.request().model(), usage, cost).onComplete(settled -> {
+        message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(cost)));
+        publish(event);
+      });
     });
   }
 
   private void answerFromCache(Message<DispatchRequest> message, DispatchRequest dispatch, CachePlan plan,
                                CachedAnswer answer, long start) {
     ChatResponse response = answer.toResponse(Ids.completionId(), System.currentTimeMillis() / 1000);
-    message.reply(response, cacheHeader(plan.status()));
+    // A hit costs nothing and is not settled against token limits or budgets.
+    message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0)));
     Usage usage = response.usage();
     publish(new CompletionEvent(response.model(), registry.providerOf(response.model()), 200, false,
         System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
@@ -305,10 +320,15 @@ public final class DispatchVerticle extends VerticleBase {
       }
       Served<EmbeddingResponse> done = result.result();
       EmbeddingResponse response = done.result().withModel(done.model());
-      message.reply(response);
-      publish(new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start, 0,
-          response.promptTokens(), 0, null, dispatch.requestId(), dispatch.caller().keyId(),
-          dispatch.caller().team()));
+      Usage usage = Usage.of(response.promptTokens(), 0);
+      long cost = metering.cost(done.model(), done.deployment().model(), usage);
+      CompletionEvent event = new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start,
+          0, response.promptTokens(), 0, null, dispatch.requestId(), dispatch.caller().keyId(),
+          dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS, 0, cost, System.currentTimeMillis());
+      metering.settle(dispatch.caller(), model, usage, cost).onComplete(settled -> {
+        message.reply(response, new DeliveryOptions().addHeader(Addresses.COST_HEADER, Money.format(cost)));
+        publish(event);
+      });
     });
   }
 
@@ -384,7 +404,9 @@ public final class DispatchVerticle extends VerticleBase {
       RecordingStream recording = plan.wantsAnswer()
           ? new RecordingStream(done.result(), cache.maxEntryChars()) : null;
       StreamPump.create(vertx, recording != null ? recording : done.result(), open, done.model(),
-              config.dispatch().streamStallTimeout())
+              config.dispatch().streamStallTimeout(),
+              metering.streamMeter(done.model(), done.deployment().model(), open.request(), open.caller(),
+                  open.request().model()))
           .onComplete(pumped -> {
             calls.remove(open.streamId());
             if (pumped.failed()) {
@@ -409,7 +431,8 @@ public final class DispatchVerticle extends VerticleBase {
               } else {
                 cache.abandoned(plan);
               }
-              publish(streamEvent(open, done.model(), provider(done), outcome, start, plan.status()));
+              publish(streamEvent(open, done.model(), provider(done), outcome, start, plan.status(),
+                  metering.cost(done.model(), done.deployment().model(), outcome.usage())));
             });
           });
     });
@@ -442,7 +465,7 @@ public final class DispatchVerticle extends VerticleBase {
             active.remove(pump);
             checkDrained();
             publish(streamEvent(open, answer.model(), registry.providerOf(answer.model()), outcome, start,
-                plan.status()));
+                plan.status(), 0));
           });
         });
   }
@@ -452,7 +475,7 @@ public final class DispatchVerticle extends VerticleBase {
   }
 
   private static CompletionEvent streamEvent(StreamOpen open, String model, String provider, StreamOutcome outcome,
-                                             long start, String cacheStatus) {
+                                             long start, String cacheStatus, long costPico) {
     // The client got 200 on the status line before the first chunk; a failure later shows in the outcome.
     int status = outcome.cancelled() ? 499 : 200;
     String result = outcome.error() != null ? CompletionEvent.Outcome.of(outcome.error())
@@ -461,7 +484,8 @@ public final class DispatchVerticle extends VerticleBase {
     return new CompletionEvent(model, provider, status, true, System.nanoTime() - start,
         outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), open.requestId(),
-        open.caller().keyId(), open.caller().team(), result).withCache(cacheStatus);
+        open.caller().keyId(), open.caller().team(), result, usage == null ? 0 : usage.cachedTokens(),
+        costPico, System.currentTimeMillis()).withCache(cacheStatus);
   }
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
@@ -480,7 +504,9 @@ public final class DispatchVerticle extends VerticleBase {
         System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()).withCache(cacheStatus));
   }
 
+  /** Records the call's usage and tells the metrics verticles about it. */
   private void publish(CompletionEvent event) {
+    metering.record(event);
     bus.publish(Addresses.METRICS_COMPLETION, event);
   }
 }

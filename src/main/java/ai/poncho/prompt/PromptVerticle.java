@@ -135,8 +135,8 @@ public final class PromptVerticle extends VerticleBase {
               .withCache(run.cache().withPrompt(cacheName(rendered)));
           return GuardedCall.<ChatResponse>request(vertx, Addresses.DISPATCH_COMPLETE, run.callId(),
                   dispatch::forAttempt, delivery, true).reply()
-              .onSuccess(reply -> message.reply(reply.body(), withCacheStatus(outputCheck(rendered, reply.body()),
-                  reply.headers().get(Addresses.CACHE_HEADER))));
+              .onSuccess(reply -> message.reply(reply.body(), withCacheStatus(withCost(outputCheck(rendered,
+                  reply.body()), reply), reply.headers().get(Addresses.CACHE_HEADER))));
         })
         .onFailure(failure -> failed(message, failure, run.requestId(), run.caller(), false, start));
   }
@@ -152,6 +152,12 @@ public final class PromptVerticle extends VerticleBase {
       bus.publish(Addresses.METRICS_COMPLETION, new CompletionEvent(MetricsVerticle.UNKNOWN_MODEL, "none",
           error.status(), stream, System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()));
     }
+  }
+
+  /** The dispatcher's cost header goes back with the answer. */
+  private static DeliveryOptions withCost(DeliveryOptions options, Message<?> reply) {
+    String cost = reply.headers().get(Addresses.COST_HEADER);
+    return cost == null ? options : options.addHeader(Addresses.COST_HEADER, cost);
   }
 
   /** For JSON-output prompts, the parsed and checked answer rides along as a reply header. */

@@ -69,7 +69,12 @@ public final class AccessControl {
   }
 
   public void mountKeyApi(Router router) {
-    new KeysHandler(store, authenticator, config, Clock.systemUTC()).mount(router);
+    mountKeyApi(router, KeyDetails.NONE);
+  }
+
+  /** The key API, with {@code details} (spend, remaining budget) added to {@code GET /api/v1/keys/{id}}. */
+  public void mountKeyApi(Router router, KeyDetails details) {
+    new KeysHandler(store, authenticator, config, Clock.systemUTC(), details).mount(router);
   }
 
   /** Readiness: whether the key store answers (Redis up); always ready in memory. */

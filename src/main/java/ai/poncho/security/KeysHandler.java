@@ -37,12 +37,19 @@ public final class KeysHandler {
   private final Authenticator authenticator;
   private final AuthConfig config;
   private final Clock clock;
+  private final KeyDetails details;
 
   public KeysHandler(KeyStore store, Authenticator authenticator, AuthConfig config, Clock clock) {
+    this(store, authenticator, config, clock, KeyDetails.NONE);
+  }
+
+  public KeysHandler(KeyStore store, Authenticator authenticator, AuthConfig config, Clock clock,
+                     KeyDetails details) {
     this.store = store;
     this.authenticator = authenticator;
     this.config = config;
     this.clock = clock;
+    this.details = details;
   }
 
   public void mount(Router router) {
@@ -103,7 +110,8 @@ public final class KeysHandler {
       if (key == null) {
         ctx.fail(notFound(id));
       } else {
-        send(ctx, 200, key.toJson());
+        details.of(key).otherwiseEmpty().onComplete(extra ->
+            send(ctx, 200, extra.result() == null ? key.toJson() : key.toJson().mergeIn(extra.result())));
       }
     }).onFailure(ctx::fail);
   }

@@ -1,6 +1,7 @@
 package ai.poncho.ws;
 
 import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.limits.EdgeLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -13,6 +14,8 @@ final class Generation {
   final String id;
   RemoteChatStream stream;
   boolean cancelled;
+  /** Its rate-limit slot and token estimate, released once when it ends. */
+  EdgeLimits.Admission admission = EdgeLimits.Admission.NONE;
   private final Promise<Void> cancelSignal = Promise.promise();
 
   Generation(String id) {
@@ -22,6 +25,12 @@ final class Generation {
   /** Completes when the generation is cancelled; the stream opener stops the upstream call on it. */
   Future<Void> cancelled() {
     return cancelSignal.future();
+  }
+
+  void release() {
+    EdgeLimits.Admission held = admission;
+    admission = EdgeLimits.Admission.NONE;
+    held.release();
   }
 
   /** Stops the upstream; returns the serving model, if known yet. */

@@ -24,10 +24,16 @@ final class ServerFrames {
     return null;
   }
 
-  /** The {@code done} frame; a JSON-output prompt's frame also carries {@code output_status} and {@code output}. */
+  /**
+   * The {@code done} frame, with the generation's cost in USD ({@code cost_usd}, an exact decimal string)
+   * when metered; a JSON-output prompt's frame also carries {@code output_status} and {@code output}.
+   */
   static String done(String id, StreamEnd end, JsonObject output) {
     JsonObject frame = doneFrame(id, end.finishReason(), end.usage() == null ? null : end.usage().toJson(),
         end.model());
+    if (end.costUsd() != null) {
+      frame.put("cost_usd", end.costUsd());
+    }
     return (output == null ? frame : frame.mergeIn(output)).encode();
   }
 

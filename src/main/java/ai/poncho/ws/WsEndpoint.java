@@ -4,6 +4,9 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.RequestContext;
+import ai.poncho.limits.EdgeLimits;
+import ai.poncho.limits.MemoryLimiter;
+import ai.poncho.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -31,11 +34,19 @@ public final class WsEndpoint {
   private final WsConfig config;
   private final WsSession.StreamSettings streams;
   private final HandshakeAuthenticator authenticator;
+  private final EdgeLimits limits;
   private final Set<WsSession> sessions = new HashSet<>();
   private boolean draining;
 
+  /** With the node's in-memory limiter (for embedding the endpoint alone). */
   public WsEndpoint(Vertx vertx, PonchoConfig config, HandshakeAuthenticator authenticator) {
+    this(vertx, config, authenticator, new EdgeLimits(vertx, config, MemoryLimiter.of(vertx, config.limits()),
+        Meters.registry(config.metrics())));
+  }
+
+  public WsEndpoint(Vertx vertx, PonchoConfig config, HandshakeAuthenticator authenticator, EdgeLimits limits) {
     this.vertx = vertx;
+    this.limits = limits;
     this.config = config.ws();
     long timeoutMs = config.http().requestTimeout().toMillis();
     this.streams = new WsSession.StreamSettings(config.dispatch().streamWindow(), timeoutMs, timeoutMs);
@@ -76,7 +87,8 @@ public final class WsEndpoint {
         return;
       }
       request.toWebSocket().onSuccess(ws -> {
-        WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), auth.result(), config, streams);
+        WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), auth.result(), config, streams,
+            limits);
         sessions.add(session);
         session.closed().onComplete(closed -> sessions.remove(session));
         session.start();

@@ -9,6 +9,7 @@ import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.limits.EdgeLimits;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -40,6 +41,7 @@ final class WsSession {
   private final MessageAssembler assembler;
   private final Map<String, Generation> inFlight = new HashMap<>();
   private final Caller caller;
+  private final EdgeLimits limits;
   private final Promise<Void> closed = Promise.promise();
   private boolean writesPaused;
   private boolean closing;
@@ -51,8 +53,9 @@ final class WsSession {
   }
 
   WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, Caller caller, WsConfig config,
-            StreamSettings streams) {
+            StreamSettings streams, EdgeLimits limits) {
     this.vertx = vertx;
+    this.limits = limits;
     this.ws = ws;
     this.connectionId = connectionId;
     this.caller = caller;
@@ -164,9 +167,16 @@ final class WsSession {
     }
     Generation generation = new Generation(id);
     inFlight.put(id, generation);
-    RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, caller, frame.request(),
-            streams.window(),
-            streams.openTimeoutMs(), streams.idleTimeoutMs(), generation.cancelled())
+    // A generation over a limit gets an error frame with the HTTP API's code; the socket stays open.
+    limits.admit(caller, frame.request().toJson())
+        .compose(admission -> {
+          generation.admission = admission;
+          if (generation.cancelled || inFlight.get(id) != generation) {
+            generation.release();
+          }
+          return RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, caller, frame.request(),
+              streams.window(), streams.openTimeoutMs(), streams.idleTimeoutMs(), generation.cancelled());
+        })
         .onComplete(opened -> {
           if (opened.failed()) {
             if (!generation.cancelled) {
@@ -216,6 +226,7 @@ final class WsSession {
 
   /** Ends a generation with its last frame; during a shutdown the last one to end closes the socket. */
   private void finish(Generation generation, String lastFrame) {
+    generation.release();
     if (inFlight.remove(generation.id) == null) {
       return;
     }
@@ -227,6 +238,7 @@ final class WsSession {
 
   private void cancelAll(boolean tellClient) {
     for (Generation generation : new ArrayList<>(inFlight.values())) {
+      generation.release();
       String model = generation.cancel();
       if (tellClient) {
         send(ServerFrames.done(generation.id, FinishReason.CANCELLED, null, model));

@@ -10,6 +10,7 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.ChatCompletionsHandler;
+import ai.poncho.http.CostHeaders;
 import ai.poncho.http.CompletionCall;
 import ai.poncho.http.JsonBody;
 import ai.poncho.http.RequestContext;
@@ -74,6 +75,7 @@ public final class ResponsesHandler {
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
           ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
+          CostHeaders.apply(reply, ctx.response());
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
               .end(object.of(response).toBuffer());

@@ -266,7 +266,7 @@ public final class AnthropicFormat implements WireFormat {
   private static Usage usage(JsonObject usage, int knownInput) {
     int input = usage.getInteger("input_tokens", knownInput) + usage.getInteger("cache_creation_input_tokens", 0)
         + usage.getInteger("cache_read_input_tokens", 0);
-    return Usage.of(input, usage.getInteger("output_tokens", 0));
+    return Usage.of(input, usage.getInteger("output_tokens", 0), usage.getInteger("cache_read_input_tokens", 0));
   }
 
   @Override
@@ -284,6 +284,7 @@ public final class AnthropicFormat implements WireFormat {
     private String upstreamModel;
     private int inputTokens;
     private int outputTokens;
+    private int cachedTokens;
     private boolean done;
 
     Translator(ModelConfig model) {
@@ -306,6 +307,7 @@ public final class AnthropicFormat implements WireFormat {
           upstreamModel = message.getString("model");
           JsonObject usage = message.getJsonObject("usage", new JsonObject());
           inputTokens = usage(usage, 0).promptTokens();
+          cachedTokens = usage.getInteger("cache_read_input_tokens", 0);
           outputTokens = usage.getInteger("output_tokens", 0);
           yield List.of(chunk(new ChatChunk.Delta(ChatMessage.ASSISTANT, "", null), null));
         }
@@ -318,6 +320,7 @@ public final class AnthropicFormat implements WireFormat {
           outputTokens = usage.getInteger("output_tokens", outputTokens);
           if (usage.getValue("input_tokens") != null) {
             inputTokens = usage(usage, inputTokens).promptTokens();
+            cachedTokens = usage.getInteger("cache_read_input_tokens", cachedTokens);
           }
           JsonObject delta = json.getJsonObject("delta", new JsonObject());
           String stopReason = delta.getString("stop_reason");
@@ -327,7 +330,7 @@ public final class AnthropicFormat implements WireFormat {
         }
         case "message_stop" -> {
           done = true;
-          yield List.of(ChatChunk.usageOnly(id, created, upstreamModel, Usage.of(inputTokens, outputTokens)));
+          yield List.of(ChatChunk.usageOnly(id, created, upstreamModel, Usage.of(inputTokens, outputTokens, cachedTokens)));
         }
         case "error" -> throw UpstreamErrors.streamError(model, json);
         default -> List.of();

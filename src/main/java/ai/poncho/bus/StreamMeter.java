@@ -1,0 +1,48 @@
+package ai.poncho.bus;
+
+import ai.poncho.chat.ChatChunk;
+import ai.poncho.chat.Usage;
+import io.vertx.core.Future;
+
+/**
+ * Meters a pumped stream where it runs: counts what was produced, so that a stream that ends without
+ * the provider's usage (cancelled, failed, or a provider that reports none) still counts its prompt and
+ * the tokens it sent; prices the final usage for the {@link StreamEnd}; and settles it with the limits
+ * and budgets before the end goes out.
+ */
+public interface StreamMeter {
+
+  StreamMeter NONE = new StreamMeter() {
+    @Override
+    public void onChunk(ChatChunk chunk) {
+    }
+
+    @Override
+    public Usage unreported() {
+      return null;
+    }
+
+    @Override
+    public String costUsd(Usage usage) {
+      return null;
+    }
+
+    @Override
+    public Future<Void> settle(Usage usage) {
+      return Future.succeededFuture();
+    }
+  };
+
+  void onChunk(ChatChunk chunk);
+
+  /** The usage to count when the provider reported none: the prompt estimate and the tokens produced. */
+  Usage unreported();
+
+  String costUsd(Usage usage);
+
+  /**
+   * Counts the stream's usage against its limits and budgets, once (later calls return the first
+   * settlement); completes when counted, or when the store gave up. Never fails.
+   */
+  Future<Void> settle(Usage usage);
+}

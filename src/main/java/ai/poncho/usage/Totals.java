@@ -3,11 +3,11 @@ package ai.poncho.usage;
 import ai.poncho.cost.Money;
 import io.vertx.core.json.JsonObject;
 
-/** Summed usage: calls, failed calls, tokens and cost (pico-dollars). Mutable, for adding up. */
+/** Summed usage: calls, failed calls, cache hits, tokens and cost (pico-dollars). Mutable, for adding up. */
 public final class Totals {
 
   static final String[] METRICS = {"requests", "errors", "prompt_tokens", "completion_tokens", "cached_tokens",
-      "cost_pico"};
+      "cost_pico", "cache_hits"};
 
   final long[] values = new long[METRICS.length];
 
@@ -18,6 +18,7 @@ public final class Totals {
     values[3] += record.completionTokens();
     values[4] += record.cachedTokens();
     values[5] += record.costPico();
+    values[6] += record.cacheHit() ? 1 : 0;
   }
 
   void add(Totals other) {
@@ -37,6 +38,7 @@ public final class Totals {
   public JsonObject toJson() {
     return new JsonObject().put("requests", values[0]).put("errors", values[1]).put("prompt_tokens", values[2])
         .put("completion_tokens", values[3]).put("cached_tokens", values[4])
-        .put("total_tokens", values[2] + values[3]).put("cost_usd", Money.format(values[5]));
+        .put("total_tokens", values[2] + values[3]).put("cost_usd", Money.format(values[5]))
+        .put("cache_hits", values[6]);
   }
 }

@@ -7,15 +7,22 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
-/** One finished call, as metered where it ended. Costs in pico-dollars; latencies in milliseconds. */
+/**
+ * One finished call, as metered where it ended. Costs in pico-dollars; latencies in milliseconds;
+ * {@code cache} is hit, miss, bypass or null (cache off), and a hit costs nothing.
+ */
 public record UsageRecord(long timeMillis, String requestId, String keyId, String team, String model,
                           String provider, int promptTokens, int completionTokens, int cachedTokens, long costPico,
-                          int status, boolean stream, double latencyMs, double ttftMs) {
+                          int status, boolean stream, double latencyMs, double ttftMs, String cache) {
 
   public static UsageRecord of(CompletionEvent event) {
     return new UsageRecord(event.endedAtMillis(), event.requestId(), event.keyId(), event.team(), event.model(),
         event.provider(), event.promptTokens(), event.completionTokens(), event.cachedTokens(), event.costPico(),
-        event.status(), event.stream(), event.durationNanos() / 1e6, event.firstTokenNanos() / 1e6);
+        event.status(), event.stream(), event.durationNanos() / 1e6, event.firstTokenNanos() / 1e6, event.cache());
+  }
+
+  public boolean cacheHit() {
+    return "hit".equals(cache);
   }
 
   public LocalDate day() {
@@ -27,6 +34,7 @@ public record UsageRecord(long timeMillis, String requestId, String keyId, Strin
         .put("key_id", keyId).put("team", team).put("model", model).put("provider", provider)
         .put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
         .put("cached_tokens", cachedTokens).put("cost_usd", Money.format(costPico)).put("status", status)
-        .put("stream", stream).put("latency_ms", latencyMs).put("time_to_first_token_ms", ttftMs);
+        .put("stream", stream).put("latency_ms", latencyMs).put("time_to_first_token_ms", ttftMs)
+        .put("cache", cache);
   }
 }

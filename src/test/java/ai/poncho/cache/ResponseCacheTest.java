@@ -32,6 +32,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,6 +125,21 @@ class ResponseCacheTest {
         .put("completion_tokens", 3).put("total_tokens", 14));
     assertThat(b.getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo("stop");
     assertThat(second.getHeader("x-poncho-model")).isEqualTo("gpt");
+  }
+
+  @Test
+  void usageRecordsMarkHits() {
+    JsonObject before = usageTotal();
+    JsonObject body = request("metered twice");
+    assertThat(post(body).getHeader("x-poncho-cache")).isEqualTo("miss");
+    assertThat(post(body).getHeader("x-poncho-cache")).isEqualTo("hit");
+    Awaitility.await().atMost(10, TimeUnit.SECONDS)
+        .until(() -> usageTotal().getLong("cache_hits") > before.getLong("cache_hits"));
+    assertThat(usageTotal().getLong("requests")).isGreaterThanOrEqualTo(before.getLong("requests") + 2);
+  }
+
+  private static JsonObject usageTotal() {
+    return await(client.get("/api/v1/usage").send()).bodyAsJsonObject().getJsonObject("total");
   }
 
   @Test

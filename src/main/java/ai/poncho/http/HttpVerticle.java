@@ -108,6 +108,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(PonchoConfig config) {
     Router router = Router.router(vertx);
     router.route().handler(RequestContext::assign);
+    router.route().handler(new GatewayOverhead(vertx, Meters.registry(config.metrics()))::arrive);
     if (config.http().accessLog()) {
       router.route().handler(AccessLog::attach);
     }

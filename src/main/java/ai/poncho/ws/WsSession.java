@@ -10,6 +10,7 @@ import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
 import ai.poncho.limits.EdgeLimits;
+import ai.poncho.metrics.InFlight;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -42,6 +43,8 @@ final class WsSession {
   private final Map<String, Generation> inFlight = new HashMap<>();
   private final Caller caller;
   private final EdgeLimits limits;
+  /** The node's count of generations in flight (gauge poncho_ws_generations_in_flight). */
+  private final InFlight generations;
   private final Promise<Void> closed = Promise.promise();
   private boolean writesPaused;
   private boolean closing;
@@ -53,8 +56,9 @@ final class WsSession {
   }
 
   WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, Caller caller, WsConfig config,
-            StreamSettings streams, EdgeLimits limits) {
+            StreamSettings streams, EdgeLimits limits, InFlight generations) {
     this.vertx = vertx;
+    this.generations = generations;
     this.limits = limits;
     this.ws = ws;
     this.connectionId = connectionId;
@@ -167,6 +171,7 @@ final class WsSession {
     }
     Generation generation = new Generation(id);
     inFlight.put(id, generation);
+    generations.add(1);
     // A generation over a limit gets an error frame with the HTTP API's code; the socket stays open.
     limits.admit(caller, frame.request().toJson())
         .compose(admission -> {
@@ -230,6 +235,7 @@ final class WsSession {
     if (inFlight.remove(generation.id) == null) {
       return;
     }
+    generations.add(-1);
     send(lastFrame);
     if (draining && inFlight.isEmpty()) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
@@ -244,6 +250,7 @@ final class WsSession {
         send(ServerFrames.done(generation.id, FinishReason.CANCELLED, null, model));
       }
     }
+    generations.add(-inFlight.size());
     inFlight.clear();
   }
 

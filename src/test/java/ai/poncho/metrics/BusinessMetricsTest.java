@@ -41,6 +41,9 @@ class BusinessMetricsTest {
   private static final double COST = 0.0075;
   private static final long UPSTREAM_DELAY_MS = 300;
   private static final String GENAI = "gen_ai_operation_name=\"chat\"";
+  /** Every answer reports PROMPT and COMPLETION tokens, streamed or not. */
+  private static final FakeUpstream.Responder OPENAI = FakeUpstream.openAiChat("gpt-4o-test", "counted", PROMPT,
+      COMPLETION);
 
   private static FakeUpstream good;
   private static FakeUpstream bad;
@@ -63,7 +66,7 @@ class BusinessMetricsTest {
   void start() {
     good.reset();
     bad.reset();
-    good.always(BusinessMetricsTest::openAi);
+    good.always(OPENAI);
     bad.always(FakeUpstream.json(500, new JsonObject().put("error", new JsonObject().put("message", "boom")
         .put("type", "server_error").put("param", null).put("code", null))));
     JsonObject upstream = new JsonObject().put("provider", "openai").put("api_key", "sk-upstream-metrics")
@@ -83,35 +86,6 @@ class BusinessMetricsTest {
   void stop() {
     client.close();
     server.close();
-  }
-
-  /** An OpenAI chat completion, or its SSE stream with the usage chunk, reporting PROMPT and COMPLETION tokens. */
-  private static void openAi(FakeUpstream upstream, io.vertx.core.http.HttpServerRequest request, Buffer body) {
-    JsonObject usage = new JsonObject().put("prompt_tokens", PROMPT).put("completion_tokens", COMPLETION)
-        .put("total_tokens", PROMPT + COMPLETION);
-    if (!new JsonObject(body).getBoolean("stream", false)) {
-      FakeUpstream.json(200, new JsonObject().put("id", "chatcmpl-m1").put("object", "chat.completion")
-          .put("created", 1741569952).put("model", "gpt-4o-test")
-          .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
-              .put("message", new JsonObject().put("role", "assistant").put("content", "counted"))
-              .put("logprobs", null).put("finish_reason", "stop")))
-          .put("usage", usage)).respond(upstream, request, body);
-      return;
-    }
-    JsonObject chunk = new JsonObject().put("id", "chatcmpl-m2").put("object", "chat.completion.chunk")
-        .put("created", 1741569952).put("model", "gpt-4o-test");
-    FakeUpstream.sse(List.of(
-        frame(chunk.copy().put("choices", new JsonArray().add(new JsonObject().put("index", 0)
-            .put("delta", new JsonObject().put("role", "assistant").put("content", "counted"))
-            .put("finish_reason", null))).put("usage", null)),
-        frame(chunk.copy().put("choices", new JsonArray().add(new JsonObject().put("index", 0)
-            .put("delta", new JsonObject()).put("finish_reason", "stop"))).put("usage", null)),
-        frame(chunk.copy().put("choices", new JsonArray()).put("usage", usage)),
-        "data: [DONE]\n\n")).respond(upstream, request, body);
-  }
-
-  private static String frame(JsonObject json) {
-    return "data: " + json.encode() + "\n\n";
   }
 
   private String scrape() {
@@ -169,7 +143,7 @@ class BusinessMetricsTest {
 
   @Test
   void overheadExcludesTheUpstreamsTimeForPlainAndStreamedCalls() {
-    good.always(FakeUpstream.delayed(UPSTREAM_DELAY_MS, BusinessMetricsTest::openAi));
+    good.always(FakeUpstream.delayed(UPSTREAM_DELAY_MS, OPENAI));
     long started = System.nanoTime();
     assertThat(chat(MASTER, request("gpt")).statusCode()).isEqualTo(200);
     double plainSeconds = (System.nanoTime() - started) / 1e9;

@@ -75,8 +75,7 @@ public final class GatewayOverhead {
     Call call = ctx.get(KEY);
     if (call != null) {
       call.upstream(stream.upstreamNanos(), CompletionEvent.CACHE_HIT.equals(stream.cache()), true);
-      call.owner().streams.add(1);
-      ctx.addEndHandler(v -> call.owner().streams.add(-1));
+      call.streamOpened(ctx);
     }
   }
 
@@ -90,8 +89,9 @@ public final class GatewayOverhead {
       this.arrived = arrived;
     }
 
-    GatewayOverhead owner() {
-      return GatewayOverhead.this;
+    void streamOpened(RoutingContext ctx) {
+      streams.add(1);
+      ctx.addEndHandler(v -> streams.add(-1));
     }
 
     void upstream(long nanos, boolean fromCache, boolean stream) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * its older name {@code gen_ai.system} (the provider id: openai, anthropic, deepseek, ...),
  * {@code gen_ai.request.model} (the configured model the client asked for) and {@code gen_ai.response.model}
  * (the configured model that answered, after fallbacks). Response-cache hits called no model: they count
- * only for time to first token.
+ * only for time to first token; requests refused as invalid are not counted.
  */
 final class GenAiMeters {
 
@@ -60,7 +60,8 @@ final class GenAiMeters {
     if (event.firstTokenNanos() > 0) {
       m.firstToken().record(event.firstTokenNanos(), TimeUnit.NANOSECONDS);
     }
-    if (event.cacheHit()) {
+    // A cache hit called no model; a request refused as invalid never became a model call.
+    if (event.cacheHit() || CompletionEvent.Outcome.INVALID_REQUEST.equals(outcome)) {
       return;
     }
     if (CompletionEvent.Outcome.SUCCESS.equals(outcome)) {

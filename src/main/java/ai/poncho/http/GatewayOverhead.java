@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * (streamed: the response head goes out with the first event), and subtracts the time dispatch reports it
  * waited on upstreams. Both are durations on their own node's monotonic clock, so a call dispatched on
  * another cluster node needs no clock agreement. Only answered calls are recorded (no refusals or errors);
- * {@code source} is {@code cache} for response-cache hits, {@code upstream} otherwise. Also keeps
+ * {@code source} is {@code cache} for response-cache hits, {@code upstream} otherwise. WebSocket generations
+ * count as streams, from the session taking their chat frame to their first chunk frame ({@link #firstFrame}). Also keeps
  * {@code poncho_http_streams_in_flight}: streamed responses open to clients on this node.
  */
 public final class GatewayOverhead {
@@ -68,6 +69,15 @@ public final class GatewayOverhead {
       call.upstream(Long.parseLong(upstream), CompletionEvent.CACHE_HIT.equals(
           reply.headers().get(Addresses.CACHE_HEADER)), false);
     }
+  }
+
+  /**
+   * A WebSocket generation sent its first chunk frame: its overhead is the time since its chat frame arrived,
+   * less the stream's upstream time to its first chunk.
+   */
+  public void firstFrame(long arrivedNanos, RemoteChatStream stream) {
+    long overhead = Math.max(0, System.nanoTime() - arrivedNanos - stream.upstreamNanos());
+    timers[1][CompletionEvent.CACHE_HIT.equals(stream.cache()) ? 1 : 0].record(overhead, TimeUnit.NANOSECONDS);
   }
 
   /** A stream that opened: its upstream time to the first chunk; counted in flight until its response ends. */

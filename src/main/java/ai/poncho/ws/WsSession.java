@@ -9,6 +9,7 @@ import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.http.GatewayOverhead;
 import ai.poncho.limits.EdgeLimits;
 import ai.poncho.metrics.InFlight;
 import ai.poncho.security.Caller;
@@ -45,6 +46,7 @@ final class WsSession {
   private final EdgeLimits limits;
   /** The node's count of generations in flight (gauge poncho_ws_generations_in_flight). */
   private final InFlight generations;
+  private final GatewayOverhead overhead;
   private final Promise<Void> closed = Promise.promise();
   private boolean writesPaused;
   private boolean closing;
@@ -56,9 +58,10 @@ final class WsSession {
   }
 
   WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, Caller caller, WsConfig config,
-            StreamSettings streams, EdgeLimits limits, InFlight generations) {
+            StreamSettings streams, EdgeLimits limits, InFlight generations, GatewayOverhead overhead) {
     this.vertx = vertx;
     this.generations = generations;
+    this.overhead = overhead;
     this.limits = limits;
     this.ws = ws;
     this.connectionId = connectionId;
@@ -211,6 +214,10 @@ final class WsSession {
       String frame = ServerFrames.chunk(generation.id, chunk);
       if (frame != null) {
         send(frame);
+        if (!generation.framed) {
+          generation.framed = true;
+          overhead.firstFrame(generation.arrived, stream);
+        }
         if (ws.writeQueueFull()) {
           pauseAll();
         }

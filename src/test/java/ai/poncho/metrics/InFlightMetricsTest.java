@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Gauges of what is open right now, read from /metrics while real clients hold streams and sockets open:
- * SSE streams, WebSocket sockets and generations; and poncho_redis_up following a real redis-server.
+ * SSE streams, WebSocket sockets and generations (whose overhead is recorded as a stream's); and
+ * poncho_redis_up following a real redis-server.
  */
 class InFlightMetricsTest {
 
@@ -53,6 +54,9 @@ class InFlightMetricsTest {
       ws.send(WsClient.chat("g1", "stay a while", SLOW));
       ws.awaitFrame("chunk", "g1", 1);
       assertThat(gauge(api, "poncho_ws_generations_in_flight")).isEqualTo(1);
+      // The SSE stream's overhead and this generation's, recorded as its first chunk frame went out.
+      await().atMost(WAIT).until(() -> Metrics.sum(api.get("/metrics").bodyAsString(),
+          "poncho_gateway_overhead_seconds_count", "stream=\"true\"", "source=\"upstream\"") == 2);
       ws.send(new JsonObject().put("type", "cancel").put("id", "g1"));
       ws.awaitEnd("g1");
       assertThat(gauge(api, "poncho_ws_generations_in_flight")).isZero();

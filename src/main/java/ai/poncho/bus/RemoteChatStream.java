@@ -1,5 +1,6 @@
 package ai.poncho.bus;
 
+import ai.poncho.logging.RequestLog;
 import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.cluster.NodeWatch;
@@ -207,6 +208,7 @@ public final class RemoteChatStream {
         }
       } else if (event instanceof StreamEnd end) {
         close();
+        RequestLog.usage(end.usage());
         endHandler.handle(end);
       } else if (event instanceof StreamFailure failure) {
         close();

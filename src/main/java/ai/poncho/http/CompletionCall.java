@@ -1,5 +1,6 @@
 package ai.poncho.http;
 
+import ai.poncho.logging.RequestLog;
 import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.GuardedCall;
 import ai.poncho.cache.CacheControl;
@@ -31,6 +32,6 @@ public final class CompletionCall {
     GuardedCall<ChatResponse> guarded = GuardedCall.request(vertx, address, call.callId(), call::forAttempt,
         delivery, true);
     ctx.response().closeHandler(v -> guarded.cancel());
-    return guarded.reply();
+    return guarded.reply().onSuccess(reply -> RequestLog.usage(reply.body().usage()));
   }
 }

@@ -1,5 +1,6 @@
 package ai.poncho.http;
 
+import ai.poncho.logging.RequestLog;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
@@ -106,6 +107,7 @@ public final class PromptsHandler {
       body.put(PromptExecution.MODEL_OVERRIDE, model);
     }
     body.put("model", PromptExecution.MODEL_PREFIX + ctx.pathParam("name"));
+    RequestLog.model(body.getString("model"));
     ChatRequest request = ChatJson.request(body);
     Permissions.requireModels(Caller.of(ctx), request);
     return request;

@@ -1,5 +1,6 @@
 package ai.poncho.model;
 
+import ai.poncho.logging.RequestLog;
 import ai.poncho.bus.Accepted;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
@@ -178,6 +179,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void complete(Message<DispatchRequest> message) {
     long start = System.nanoTime();
     DispatchRequest dispatch = message.body();
+    RequestLog.enter(dispatch.requestId(), dispatch.caller().keyId(), dispatch.request().model());
     if (!take(message, dispatch.watchAddress(), dispatch.callId())) {
       return;
     }
@@ -296,6 +298,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void embed(Message<EmbeddingDispatch> message) {
     long start = System.nanoTime();
     EmbeddingDispatch dispatch = message.body();
+    RequestLog.enter(dispatch.requestId(), dispatch.caller().keyId(), dispatch.request().model());
     String model = dispatch.request().model();
     if (cancelledEarly.remove(dispatch.callId()) != null) {
       fail(message, dispatch.requestId(), dispatch.caller(), model, false, start,
@@ -346,6 +349,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void stream(Message<StreamOpen> message) {
     long start = System.nanoTime();
     StreamOpen open = message.body();
+    RequestLog.enter(open.requestId(), open.caller().keyId(), open.request().model());
     if (!take(message, open.watchAddress(), open.streamId())) {
       return;
     }

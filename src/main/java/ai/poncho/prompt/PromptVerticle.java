@@ -1,5 +1,6 @@
 package ai.poncho.prompt;
 
+import ai.poncho.logging.RequestLog;
 import ai.poncho.bus.Accepted;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
@@ -128,6 +129,7 @@ public final class PromptVerticle extends VerticleBase {
   private void complete(Message<DispatchRequest> message) {
     long start = System.nanoTime();
     DispatchRequest run = message.body();
+    RequestLog.enter(run.requestId(), run.caller().keyId(), run.request().model());
     Accepted.send(bus, run.watchAddress(), run.callId(), node);
     renderOffLoop(() -> PromptCall.from(run.request()))
         .compose(rendered -> {
@@ -179,6 +181,7 @@ public final class PromptVerticle extends VerticleBase {
   private void stream(Message<StreamOpen> message) {
     long start = System.nanoTime();
     StreamOpen open = message.body();
+    RequestLog.enter(open.requestId(), open.caller().keyId(), open.request().model());
     Accepted.send(bus, open.watchAddress(), open.streamId(), node);
     renderOffLoop(() -> PromptCall.from(open.request()))
         .compose(rendered -> {

@@ -1,5 +1,6 @@
 package ai.poncho.security;
 
+import ai.poncho.logging.RequestLog;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -47,6 +48,7 @@ public final class AuthHandler {
         } else {
           ctx.put(Grant.CONTEXT_KEY, auth.result());
           ctx.put(Caller.CONTEXT_KEY, auth.result().caller());
+          RequestLog.keyId(auth.result().caller().keyId());
           ctx.next();
         }
       }

@@ -29,8 +29,8 @@ public final class ContextMdcAdapter implements MDCAdapter {
     this.thread = thread;
   }
 
-  /** Puts this adapter in front of the logback context's own one, once. */
-  static synchronized void install() {
+  /** Puts this adapter in front of the logback context's own one, once (every Vert.x start does, see {@link LoggingServiceProvider}). */
+  public static synchronized void install() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
         && !(context.getMDCAdapter() instanceof ContextMdcAdapter)) {
       context.setMDCAdapter(new ContextMdcAdapter(context.getMDCAdapter()));

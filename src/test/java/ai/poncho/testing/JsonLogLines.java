@@ -1,6 +1,7 @@
 package ai.poncho.testing;
 
 import ai.poncho.config.LogConfig;
+import ai.poncho.logging.ContextMdcAdapter;
 import ai.poncho.logging.LogEncoder;
 import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
@@ -29,6 +30,7 @@ public final class JsonLogLines implements AutoCloseable {
   private final Logger root;
 
   private JsonLogLines(String... debugLoggers) {
+    ContextMdcAdapter.install();
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     LogEncoder encoder = new LogEncoder();
     encoder.setContext(context);

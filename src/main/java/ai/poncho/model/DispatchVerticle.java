@@ -122,7 +122,7 @@ public final class DispatchVerticle extends VerticleBase {
     intake.forEach(consumer -> ready.add(consumer.completion()));
     ready.add(bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion());
     ready.add(bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion());
-    ready.add(bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates()))
+    ready.add(bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.health(registry.models())))
         .completion());
     ready.add(bus.<JsonObject>consumer(Addresses.CACHE_PURGE, this::purge).completion());
     ready.add(bus.<JsonObject>consumer(Addresses.CACHE_PURGE_LOCAL, message -> cache.purgeLocal(

@@ -35,6 +35,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -85,13 +86,14 @@ public final class PromptVerticle extends VerticleBase {
       if (!prompts.reloadInterval().isZero()) {
         timer = vertx.setPeriodic(prompts.reloadInterval().toMillis(), id -> reload());
       }
-      return Future.all(
+      return Future.all(List.of(
           bus.<DispatchRequest>consumer(Addresses.PROMPT_COMPLETE, this::complete).completion(),
           bus.<StreamOpen>consumer(Addresses.PROMPT_STREAM, this::stream).completion(),
           bus.<JsonObject>consumer(Addresses.PROMPT_RENDER, this::render).completion(),
           bus.consumer(Addresses.PROMPT_LIST, message -> message.reply(PromptViews.list(library))).completion(),
           bus.<JsonObject>consumer(Addresses.PROMPT_GET, this::get).completion(),
-          bus.consumer(Addresses.ping("prompt"), message -> message.reply("ok")).completion());
+          bus.consumer(Addresses.PROMPT_HEALTH, message -> message.reply(PromptViews.health(library))).completion(),
+          bus.consumer(Addresses.ping("prompt"), message -> message.reply("ok")).completion()));
     });
   }
 

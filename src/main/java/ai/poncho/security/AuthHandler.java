@@ -6,7 +6,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The router-level auth step, before any body is read or any bus hop: every route but {@code /health/*}
+ * The router-level auth step, before any body is read or any bus hop: every route but {@code /health} and {@code /health/*}
  * and {@code /metrics} wants a key ({@code Authorization: Bearer} or {@code x-api-key}); the WebSocket
  * endpoint authenticates its handshake itself through {@link KeyHandshakeAuthenticator}. On success the
  * {@link Grant} and its {@link Caller} are in the routing context.
@@ -23,7 +23,7 @@ public final class AuthHandler {
 
   /** Paths that stay open with auth on: probes and the Prometheus scrape, which carry no keys. */
   public static boolean open(String path) {
-    return path.startsWith("/health/") || path.equals("/metrics");
+    return path.equals("/health") || path.startsWith("/health/") || path.equals("/metrics");
   }
 
   public void handle(RoutingContext ctx) {

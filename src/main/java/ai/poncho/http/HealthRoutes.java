@@ -23,9 +23,8 @@ import java.util.List;
  * finish within its timeout is DOWN; the endpoint never waits longer), each with its status and data:
  * <ul>
  *   <li>{@code dispatch}, {@code prompt}, {@code metrics}: the verticle answers its ping somewhere in the
- *       cluster. A ping the bus routed to a node that has just died gets no answer, so on a cluster each
- *       check pings a few times (the bus sends each to the next node in turn): a node that lost one of
- *       two dispatch peers stays ready. A draining dispatcher stops answering, so its node turns unready.</li>
+ *       cluster. Every check that asks over the bus retries within its timeout (see {@link #request}):
+ *       a node that lost one of two dispatch peers stays ready. A draining dispatcher stops answering.</li>
  *   <li>{@code key-store} (keys on Redis) and {@code redis} ({@code state.backend: redis}): Redis answers.</li>
  *   <li>{@code prompts}: the prompt library; files that fail to load are listed (UP: the last good
  *       version, or none, serves).</li>
@@ -68,12 +67,12 @@ public final class HealthRoutes {
     for (String verticle : VERTICLES) {
       handler.register(verticle, CHECK_TIMEOUT_MS, promise -> ping(vertx, verticle, promise));
     }
-    handler.register("prompts", CHECK_TIMEOUT_MS, promise -> request(vertx, Addresses.PROMPT_HEALTH)
-        .onComplete(reply -> promise.complete(reply.succeeded() ? Status.OK(reply.result())
-            : Status.KO(new JsonObject().put("error", "prompt execution does not answer")))));
-    handler.register("providers", CHECK_TIMEOUT_MS, promise -> request(vertx, Addresses.DISPATCH_BREAKERS)
-        .onComplete(reply -> promise.complete(reply.succeeded() ? providers(reply.result())
-            : Status.KO(new JsonObject().put("error", "model dispatch does not answer")))));
+    handler.register("prompts", CHECK_TIMEOUT_MS, promise -> HealthRoutes.<JsonObject>request(vertx,
+        Addresses.PROMPT_HEALTH).onComplete(reply -> promise.complete(reply.succeeded() ? Status.OK(reply.result())
+        : Status.KO(new JsonObject().put("error", "prompt execution does not answer")))));
+    handler.register("providers", CHECK_TIMEOUT_MS, promise -> HealthRoutes.<JsonObject>request(vertx,
+        Addresses.DISPATCH_BREAKERS).onComplete(reply -> promise.complete(reply.succeeded() ? providers(reply.result())
+        : Status.KO(new JsonObject().put("error", "model dispatch does not answer")))));
     if (vertx.isClustered()) {
       handler.register("cluster", CHECK_TIMEOUT_MS, promise -> {
         JsonObject members = NodeWatch.members(vertx);
@@ -109,16 +108,20 @@ public final class HealthRoutes {
     return usable > 0 || deployments.isEmpty() ? Status.OK(data) : Status.KO(data);
   }
 
-  private static Future<JsonObject> request(Vertx vertx, String address) {
-    return vertx.eventBus().<JsonObject>request(address, null, new DeliveryOptions().setSendTimeout(PING_TIMEOUT_MS))
-        .map(Message::body);
-  }
-
-  private static void ping(Vertx vertx, String verticle, Promise<Status> promise) {
+  /**
+   * Asks {@code address} (empty body). A request the bus routed to a node that has just died gets no
+   * answer, so on a cluster it is sent a few times (the bus sends each to the next node in turn), all
+   * within the check's timeout.
+   */
+  private static <T> Future<T> request(Vertx vertx, String address) {
     boolean clustered = vertx.isClustered();
     DeliveryOptions options = new DeliveryOptions()
         .setSendTimeout(clustered ? CHECK_TIMEOUT_MS / (PING_ATTEMPTS + 1) : PING_TIMEOUT_MS);
-    ping(vertx, Addresses.ping(verticle), options, clustered ? PING_ATTEMPTS : 1).onComplete(reply -> promise.complete(
+    return request(vertx, address, options, clustered ? PING_ATTEMPTS : 1);
+  }
+
+  private static void ping(Vertx vertx, String verticle, Promise<Status> promise) {
+    request(vertx, Addresses.ping(verticle)).onComplete(reply -> promise.complete(
         reply.succeeded() ? Status.OK() : Status.KO(new JsonObject().put("error", pingFailure(reply.cause())))));
   }
 
@@ -127,12 +130,12 @@ public final class HealthRoutes {
         ? "not deployed on any node" : "no answer within " + PING_TIMEOUT_MS + " ms";
   }
 
-  private static Future<Object> ping(Vertx vertx, String address, DeliveryOptions options, int attempts) {
-    Future<Object> reply = vertx.eventBus().request(address, null, options).map(Message::body);
+  private static <T> Future<T> request(Vertx vertx, String address, DeliveryOptions options, int attempts) {
+    Future<T> reply = vertx.eventBus().<T>request(address, null, options).map(Message::body);
     if (attempts <= 1) {
       return reply;
     }
     return reply.recover(failure -> failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-        ? Future.failedFuture(failure) : ping(vertx, address, options, attempts - 1));
+        ? Future.failedFuture(failure) : request(vertx, address, options, attempts - 1));
   }
 }

@@ -1,5 +1,7 @@
 package ai.poncho.logging;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import net.logstash.logback.composite.AbstractFieldJsonProvider;
 import net.logstash.logback.composite.loggingevent.ArgumentsJsonProvider;
 import net.logstash.logback.composite.loggingevent.KeyValuePairsJsonProvider;
 import net.logstash.logback.composite.loggingevent.LogLevelJsonProvider;
@@ -22,28 +24,22 @@ public final class JsonLogEncoder extends LoggingEventCompositeJsonEncoder {
 
   public JsonLogEncoder() {
     LoggingEventJsonProviders providers = new LoggingEventJsonProviders();
-    LoggingEventFormattedTimestampJsonProvider ts = new LoggingEventFormattedTimestampJsonProvider();
-    ts.setFieldName("ts");
+    LoggingEventFormattedTimestampJsonProvider ts = named(new LoggingEventFormattedTimestampJsonProvider(), "ts");
     ts.setTimeZone("UTC");
     providers.addTimestamp(ts);
-    LogLevelJsonProvider level = new LogLevelJsonProvider();
-    level.setFieldName("level");
-    providers.addLogLevel(level);
-    LoggerNameJsonProvider logger = new LoggerNameJsonProvider();
-    logger.setFieldName("logger");
-    providers.addLoggerName(logger);
-    LoggingEventThreadNameJsonProvider thread = new LoggingEventThreadNameJsonProvider();
-    thread.setFieldName("thread");
-    providers.addThreadName(thread);
-    MessageJsonProvider message = new MessageJsonProvider();
-    message.setFieldName("message");
-    providers.addMessage(message);
+    providers.addLogLevel(named(new LogLevelJsonProvider(), "level"));
+    providers.addLoggerName(named(new LoggerNameJsonProvider(), "logger"));
+    providers.addThreadName(named(new LoggingEventThreadNameJsonProvider(), "thread"));
+    providers.addMessage(named(new MessageJsonProvider(), "message"));
     providers.addMdc(new MdcJsonProvider());
     providers.addKeyValuePairs(new KeyValuePairsJsonProvider());
     providers.addArguments(new ArgumentsJsonProvider());
-    StackTraceJsonProvider exception = new StackTraceJsonProvider();
-    exception.setFieldName("exception");
-    providers.addStackTrace(exception);
+    providers.addStackTrace(named(new StackTraceJsonProvider(), "exception"));
     setProviders(providers);
+  }
+
+  private static <P extends AbstractFieldJsonProvider<ILoggingEvent>> P named(P provider, String field) {
+    provider.setFieldName(field);
+    return provider;
   }
 }

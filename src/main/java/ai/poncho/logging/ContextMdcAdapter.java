@@ -29,7 +29,7 @@ public final class ContextMdcAdapter implements MDCAdapter {
     this.thread = thread;
   }
 
-  /** Puts this adapter in front of the logback context's own one, once (every Vert.x start does, see {@link LoggingServiceProvider}). */
+  /** Puts this adapter in front of the logback context's own one, once (each Vert.x start asks). */
   public static synchronized void install() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
         && !(context.getMDCAdapter() instanceof ContextMdcAdapter)) {

@@ -34,7 +34,8 @@ public final class LogSetup {
   private static void setFormat(AppenderAttachable<ILoggingEvent> appenders, String format) {
     for (Iterator<Appender<ILoggingEvent>> it = appenders.iteratorForAppenders(); it.hasNext(); ) {
       Appender<ILoggingEvent> appender = it.next();
-      if (appender instanceof OutputStreamAppender<ILoggingEvent> output && output.getEncoder() instanceof LogEncoder encoder) {
+      if (appender instanceof OutputStreamAppender<ILoggingEvent> output
+          && output.getEncoder() instanceof LogEncoder encoder) {
         encoder.setFormat(format);
       } else if (appender instanceof AppenderAttachable<?> attachable) {
         setFormat((AppenderAttachable<ILoggingEvent>) attachable, format);

@@ -81,7 +81,9 @@ final class DeploymentStates implements Shareable {
   /** By model, by deployment: its breaker state, or {@code NO_API_KEY} (see {@code Addresses.DISPATCH_BREAKERS}). */
   JsonObject health(Collection<ModelConfig> models) {
     JsonObject json = new JsonObject();
-    new TreeMap<>(models.stream().collect(Collectors.toMap(ModelConfig::name, model -> model))).forEach((name, model) -> {
+    Map<String, ModelConfig> byName = new TreeMap<>(models.stream()
+        .collect(Collectors.toMap(ModelConfig::name, model -> model)));
+    byName.forEach((name, model) -> {
       JsonObject deployments = new JsonObject();
       for (ModelConfig.Deployment deployment : model.deployments()) {
         CircuitBreaker breaker = breakers.get(deployment.id());

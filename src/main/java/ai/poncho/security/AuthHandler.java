@@ -6,10 +6,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The router-level auth step, before any body is read or any bus hop: every route but {@code /health} and {@code /health/*}
- * and {@code /metrics} wants a key ({@code Authorization: Bearer} or {@code x-api-key}); the WebSocket
- * endpoint authenticates its handshake itself through {@link KeyHandshakeAuthenticator}. On success the
- * {@link Grant} and its {@link Caller} are in the routing context.
+ * The router-level auth step, before any body is read or any bus hop: every route but {@code /health},
+ * {@code /health/*} and {@code /metrics} wants a key ({@code Authorization: Bearer} or {@code x-api-key});
+ * the WebSocket endpoint authenticates its handshake itself through {@link KeyHandshakeAuthenticator}. On
+ * success the {@link Grant} and its {@link Caller} are in the routing context.
  */
 public final class AuthHandler {
 

@@ -15,8 +15,9 @@ import java.util.Locale;
  */
 public final class LogEncoder extends EncoderBase<ILoggingEvent> {
 
-  /** The text layout; {@code request_id} in brackets, empty outside a request. */
-  static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} [%X{request_id}] - %msg%n";
+  /** The text layout; the request id in brackets after the logger, inside a request. */
+  static final String TEXT_PATTERN =
+      "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24}%replace( [%X{request_id}]){' \\[\\]', ''} - %msg%n";
 
   private volatile Encoder<ILoggingEvent> delegate;
   private String format = LogConfig.TEXT;

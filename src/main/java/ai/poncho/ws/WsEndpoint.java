@@ -4,6 +4,7 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.RequestContext;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.limits.EdgeLimits;
 import ai.poncho.limits.MemoryLimiter;
 import ai.poncho.metrics.Meters;
@@ -86,6 +87,7 @@ public final class WsEndpoint {
         ctx.fail(auth.cause());
         return;
       }
+      RequestLog.keyId(auth.result().keyId());
       request.toWebSocket().onSuccess(ws -> {
         WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), auth.result(), config, streams,
             limits);

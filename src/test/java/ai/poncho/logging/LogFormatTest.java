@@ -90,6 +90,10 @@ class LogFormatTest {
     assertThat(line).contains("WARN").contains("ai.poncho.example").contains("Something upstream failed")
         .endsWith("\n");
     assertThat(line.strip()).doesNotStartWith("{");
+    assertThat(line).contains("ai.poncho.example - Something");
+    LoggingEvent inRequest = event(null);
+    inRequest.setMDCPropertyMap(java.util.Map.of("request_id", "req-text-1"));
+    assertThat(encode("text", inRequest)).contains("ai.poncho.example [req-text-1] - Something upstream failed");
   }
 
   @Test

@@ -5,6 +5,7 @@ import ai.poncho.cluster.NodeWatch;
 import ai.poncho.security.AccessControl;
 import ai.poncho.state.RedisState;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -20,7 +21,7 @@ import java.util.List;
 /**
  * Liveness (the process answers) and readiness ({@code /health/ready}, and {@code /health}, the original
  * framework's path, with the same full report): named checks, each bounded in time (a check that does not
- * finish within its timeout is DOWN; the endpoint never waits longer), each with its status and data:
+ * finish within 2 s is DOWN; the endpoint never waits longer), each with its status and data:
  * <ul>
  *   <li>{@code dispatch}, {@code prompt}, {@code metrics}: the verticle answers its ping somewhere in the
  *       cluster. Every check that asks over the bus retries within its timeout (see {@link #request}):
@@ -38,6 +39,7 @@ public final class HealthRoutes {
   private static final List<String> VERTICLES = List.of("dispatch", "prompt", "metrics");
   private static final long PING_TIMEOUT_MS = 1000;
   private static final long CHECK_TIMEOUT_MS = PING_TIMEOUT_MS * 2;
+  private static final long BACKSTOP_MS = 1000;
   private static final int PING_ATTEMPTS = 3;
 
   private HealthRoutes() {
@@ -56,30 +58,48 @@ public final class HealthRoutes {
     HealthCheckHandler handler = HealthCheckHandler.create(vertx);
     if (access.sharedStore()) {
       // Keys validated before stay usable from the local cache, but new keys cannot be checked: not ready.
-      handler.register("key-store", CHECK_TIMEOUT_MS, promise -> access.ping()
+      register(vertx, handler, "key-store", promise -> access.ping()
           .onComplete(ping -> promise.complete(ping.succeeded() ? Status.OK()
               : Status.KO(new JsonObject().put("backend", "redis").put("error", "Redis does not answer")))));
     }
     if (redis != null) {
-      handler.register("redis", CHECK_TIMEOUT_MS, promise -> redis.ping().onComplete(ping -> promise.complete(
+      register(vertx, handler, "redis", promise -> redis.ping().onComplete(ping -> promise.complete(
           ping.succeeded() ? Status.OK() : Status.KO(new JsonObject().put("error", ping.cause().getMessage())))));
     }
     for (String verticle : VERTICLES) {
-      handler.register(verticle, CHECK_TIMEOUT_MS, promise -> ping(vertx, verticle, promise));
+      register(vertx, handler, verticle, promise -> ping(vertx, verticle, promise));
     }
-    handler.register("prompts", CHECK_TIMEOUT_MS, promise -> HealthRoutes.<JsonObject>request(vertx,
-        Addresses.PROMPT_HEALTH).onComplete(reply -> promise.complete(reply.succeeded() ? Status.OK(reply.result())
-        : Status.KO(new JsonObject().put("error", "prompt execution does not answer")))));
-    handler.register("providers", CHECK_TIMEOUT_MS, promise -> HealthRoutes.<JsonObject>request(vertx,
+    register(vertx, handler, "prompts", promise -> HealthRoutes.<JsonObject>request(vertx, Addresses.PROMPT_HEALTH)
+        .onComplete(reply -> promise.complete(reply.succeeded() ? Status.OK(reply.result())
+            : Status.KO(new JsonObject().put("error", "prompt execution does not answer")))));
+    register(vertx, handler, "providers", promise -> HealthRoutes.<JsonObject>request(vertx,
         Addresses.DISPATCH_BREAKERS).onComplete(reply -> promise.complete(reply.succeeded() ? providers(reply.result())
         : Status.KO(new JsonObject().put("error", "model dispatch does not answer")))));
     if (vertx.isClustered()) {
-      handler.register("cluster", CHECK_TIMEOUT_MS, promise -> {
+      register(vertx, handler, "cluster", promise -> {
         JsonObject members = NodeWatch.members(vertx);
         promise.complete(members.getBoolean("active") ? Status.OK(members) : Status.KO(members));
       });
     }
     return handler;
+  }
+
+  /**
+   * Registers {@code check}, DOWN with an {@code error} when it has not answered within the bound (the
+   * library's own timeout, kept as a backstop, would answer 500 instead of 503).
+   */
+  private static void register(Vertx vertx, HealthCheckHandler handler, String name, Handler<Promise<Status>> check) {
+    handler.register(name, CHECK_TIMEOUT_MS + BACKSTOP_MS, promise -> {
+      long timer = vertx.setTimer(CHECK_TIMEOUT_MS, id -> promise.tryComplete(Status.KO(
+          new JsonObject().put("error", "no answer within " + CHECK_TIMEOUT_MS + " ms"))));
+      Promise<Status> result = Promise.promise();
+      result.future().onComplete(done -> {
+        vertx.cancelTimer(timer);
+        promise.tryComplete(done.succeeded() ? done.result()
+            : Status.KO(new JsonObject().put("error", String.valueOf(done.cause().getMessage()))));
+      });
+      check.handle(result);
+    });
   }
 
   /**

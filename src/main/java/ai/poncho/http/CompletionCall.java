@@ -1,12 +1,12 @@
 package ai.poncho.http;
 
-import ai.poncho.logging.RequestLog;
 import ai.poncho.bus.DispatchRequest;
 import ai.poncho.bus.GuardedCall;
 import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.Ids;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

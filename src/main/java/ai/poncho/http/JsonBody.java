@@ -1,9 +1,9 @@
 package ai.poncho.http;
 
-import ai.poncho.logging.RequestLog;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.logging.RequestLog;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;

@@ -1,6 +1,5 @@
 package ai.poncho.http;
 
-import ai.poncho.logging.RequestLog;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.PromptExecution;
 import ai.poncho.bus.RemoteChatStream;
@@ -8,6 +7,7 @@ import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;

@@ -1,7 +1,7 @@
 package ai.poncho.http;
 
-import ai.poncho.logging.RequestLog;
 import ai.poncho.chat.Ids;
+import ai.poncho.logging.RequestLog;
 import io.vertx.ext.web.RoutingContext;
 
 /**

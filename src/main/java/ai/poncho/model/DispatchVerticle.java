@@ -1,6 +1,5 @@
 package ai.poncho.model;
 
-import ai.poncho.logging.RequestLog;
 import ai.poncho.bus.Accepted;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
@@ -31,6 +30,7 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.embedding.EmbeddingResponse;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.Meters;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;

@@ -1,6 +1,5 @@
 package ai.poncho.prompt;
 
-import ai.poncho.logging.RequestLog;
 import ai.poncho.bus.Accepted;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.BusCodecs;
@@ -16,6 +15,7 @@ import ai.poncho.cluster.NodeWatch;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.config.PromptsConfig;
 import ai.poncho.error.GatewayError;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.Meters;
 import ai.poncho.metrics.MetricsVerticle;
 import ai.poncho.security.Caller;

@@ -2,12 +2,13 @@ package ai.poncho.bus;
 
 import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatChunk;
-import ai.poncho.cluster.NodeWatch;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.Ids;
+import ai.poncho.cluster.NodeWatch;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -212,6 +213,7 @@ public final class RemoteChatStream {
         }
       } else if (event instanceof StreamEnd end) {
         close();
+        RequestLog.usage(end.usage());
         endHandler.handle(end);
       } else if (event instanceof StreamFailure failure) {
         close();

@@ -3,10 +3,12 @@ package ai.poncho.http;
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.EmbeddingDispatch;
 import ai.poncho.chat.Ids;
+import ai.poncho.chat.Usage;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.embedding.EmbeddingJson;
 import ai.poncho.embedding.EmbeddingRequest;
 import ai.poncho.embedding.EmbeddingResponse;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.security.AuthErrors;
 import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
@@ -40,6 +42,7 @@ public final class EmbeddingsHandler {
             new EmbeddingDispatch(RequestContext.id(ctx), callId, Caller.of(ctx), request), delivery)
         .onSuccess(reply -> {
           EmbeddingResponse response = reply.body();
+          RequestLog.usage(Usage.of(response.promptTokens(), 0));
           CostHeaders.apply(reply, ctx.response());
           GatewayOverhead.answered(ctx, reply);
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

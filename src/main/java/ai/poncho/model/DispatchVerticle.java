@@ -30,6 +30,7 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.embedding.EmbeddingResponse;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.Meters;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
@@ -122,7 +123,7 @@ public final class DispatchVerticle extends VerticleBase {
     intake.forEach(consumer -> ready.add(consumer.completion()));
     ready.add(bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion());
     ready.add(bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion());
-    ready.add(bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates()))
+    ready.add(bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.health(registry.models())))
         .completion());
     ready.add(bus.<JsonObject>consumer(Addresses.CACHE_PURGE, this::purge).completion());
     ready.add(bus.<JsonObject>consumer(Addresses.CACHE_PURGE_LOCAL, message -> cache.purgeLocal(
@@ -179,6 +180,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void complete(Message<DispatchRequest> message) {
     long start = System.nanoTime();
     DispatchRequest dispatch = message.body();
+    RequestLog.enter(dispatch.requestId(), dispatch.caller().keyId(), dispatch.request().model());
     if (!take(message, dispatch.watchAddress(), dispatch.callId())) {
       return;
     }
@@ -301,6 +303,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void embed(Message<EmbeddingDispatch> message) {
     long start = System.nanoTime();
     EmbeddingDispatch dispatch = message.body();
+    RequestLog.enter(dispatch.requestId(), dispatch.caller().keyId(), dispatch.request().model());
     String model = dispatch.request().model();
     if (cancelledEarly.remove(dispatch.callId()) != null) {
       fail(message, dispatch.requestId(), dispatch.caller(), model, false, start,
@@ -354,6 +357,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void stream(Message<StreamOpen> message) {
     long start = System.nanoTime();
     StreamOpen open = message.body();
+    RequestLog.enter(open.requestId(), open.caller().keyId(), open.request().model());
     if (!take(message, open.watchAddress(), open.streamId())) {
       return;
     }

@@ -7,6 +7,7 @@ import ai.poncho.http.RequestContext;
 import ai.poncho.http.GatewayOverhead;
 import ai.poncho.limits.EdgeLimits;
 import ai.poncho.limits.MemoryLimiter;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.InFlight;
 import ai.poncho.metrics.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -98,6 +99,7 @@ public final class WsEndpoint {
         ctx.fail(auth.cause());
         return;
       }
+      RequestLog.keyId(auth.result().keyId());
       request.toWebSocket().onSuccess(ws -> {
         WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), auth.result(), config, streams,
             limits, generations, overhead);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.poncho.chat.Ids;
+import ai.poncho.testing.JsonLogLines;
 import ai.poncho.testing.Sse;
 import ai.poncho.testing.TestServer;
 import io.micrometer.core.instrument.Counter;
@@ -192,6 +193,38 @@ class ClusteredBusTest {
     HttpResponse<Buffer> ready = await(httpNode.webClient(vertx).get("/health/ready").send());
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+    JsonObject checks = new JsonObject();
+    ready.bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+        .forEach(check -> checks.put(check.getString("id"), check));
+    assertThat(checks.fieldNames()).contains("dispatch", "prompt", "metrics", "prompts", "providers", "cluster");
+    JsonObject cluster = checks.getJsonObject("cluster");
+    assertThat(cluster.getString("status")).isEqualTo("UP");
+    assertThat(cluster.getJsonObject("data").getInteger("size")).isEqualTo(2);
+    assertThat(cluster.getJsonObject("data").getJsonArray("members")).hasSize(2)
+        .contains(cluster.getJsonObject("data").getString("node"));
+    // The dispatch node answers for the models: this node runs no dispatcher.
+    assertThat(checks.getJsonObject("providers").getJsonObject("data").getJsonObject("deployments")
+        .getString("mock")).isEqualTo("CLOSED");
+  }
+
+  @Test
+  void theDispatchNodesLogLinesCarryTheRequestOfTheHttpNode(Vertx vertx) {
+    try (JsonLogLines log = JsonLogLines.capture("ai.poncho")) {
+      HttpResponse<Buffer> failed = await(httpNode.webClient(vertx).post("/v1/chat/completions")
+          .putHeader("x-request-id", "req-cross-node-1")
+          .sendJsonObject(request("fail").put("metadata", new JsonObject().put("mock_error_status", "503"))));
+      assertThat(failed.statusCode()).isEqualTo(503);
+      // Only the dispatch node runs DispatchVerticle: its line crossed the clustered bus with the request.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> log.lines().stream()
+          .anyMatch(line -> line.getString("logger").equals("ai.poncho.model.DispatchVerticle")
+              && "req-cross-node-1".equals(line.getString("request_id"))));
+      assertThat(log.lines()).filteredOn(line -> line.getString("logger").equals("ai.poncho.model.DispatchVerticle")
+              && line.getString("message").contains("req-cross-node-1"))
+          .allSatisfy(line -> {
+            assertThat(line.getString("request_id")).isEqualTo("req-cross-node-1");
+            assertThat(line.getString("model")).isEqualTo("mock");
+          });
+    }
   }
 
   @Test

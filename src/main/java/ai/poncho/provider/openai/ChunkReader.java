@@ -3,21 +3,20 @@ package ai.poncho.provider.openai;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.ToolCallDelta;
 import ai.poncho.chat.Usage;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.json.jackson.JacksonCodec;
-import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads an OpenAI {@code chat.completion.chunk} event straight into a {@link ChatChunk} with Jackson's
- * streaming parser: the fields a chunk has are taken as they come and everything else is skipped,
- * instead of building a {@code JsonObject} tree per event and reading it again. Gives the same chunk as
- * {@link ChatChunk#fromJson} of the parsed tree, including the positional index of a tool-call fragment
- * that has none.
+ * Reads an OpenAI {@code chat.completion.chunk} event straight into a {@link ChatChunk}: a small JSON
+ * scanner over the event's text takes the fields a chunk has as they come and steps over the rest,
+ * instead of building a {@code JsonObject} tree per event and reading it again (that, and a parser per
+ * event, was the largest share of the streamed path's CPU). Strict JSON (RFC 8259); gives the same chunk
+ * as {@link ChatChunk#fromJson} of the parsed tree, including the positional index of a tool-call
+ * fragment that has none. Only the rare nested parts (usage, tool calls) are read as trees.
  */
 final class ChunkReader {
 
@@ -28,90 +27,91 @@ final class ChunkReader {
     }
   }
 
-  private ChunkReader() {
+  private final String text;
+  private int pos;
+
+  private ChunkReader(String text) {
+    this.text = text;
   }
 
   /** The chunk of {@code data}, or null when the event carries an {@code error} (the caller reads it whole). */
   static ChatChunk read(String data) throws Malformed {
-    try (JsonParser parser = JacksonCodec.createParser(data)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        throw new Malformed("an event is not JSON");
-      }
-      ChatChunk chunk = chunk(parser);
-      if (chunk != null && parser.nextToken() != null) {
+    ChunkReader reader = new ChunkReader(data);
+    try {
+      ChatChunk chunk = reader.chunk();
+      if (chunk != null && reader.skipSpace() < data.length()) {
         throw new Malformed("an event is not JSON");
       }
       return chunk;
-    } catch (IOException e) {
+    } catch (IndexOutOfBoundsException | NumberFormatException e) {
       throw new Malformed("an event is not JSON");
     }
   }
 
-  private static ChatChunk chunk(JsonParser parser) throws IOException, Malformed {
+  private ChatChunk chunk() throws Malformed {
     String id = null;
     String model = null;
     long created = 0;
     List<ChatChunk.Choice> choices = List.of();
     Usage usage = null;
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String field = parser.currentName();
-      JsonToken value = parser.nextToken();
+    expect('{');
+    for (String field = firstField(); field != null; field = nextField()) {
       switch (field) {
-        case "id" -> id = string(parser, value);
-        case "model" -> model = string(parser, value);
-        case "created" -> created = value == JsonToken.VALUE_NULL ? 0 : number(parser, value).longValue();
-        case "choices" -> choices = value == JsonToken.VALUE_NULL ? List.of() : choices(parser, value);
-        case "usage" -> usage = value == JsonToken.VALUE_NULL ? null : Usage.fromJson(object(parser, value));
+        case "id" -> id = string(field);
+        case "model" -> model = string(field);
+        case "created" -> created = isNull() ? 0 : number(field).longValue();
+        case "choices" -> choices = isNull() ? List.of() : choices();
+        case "usage" -> usage = isNull() ? null : Usage.fromJson(object());
         case "error" -> {
-          if (value != JsonToken.VALUE_NULL) {
+          if (!isNull()) {
             return null;
           }
         }
-        default -> parser.skipChildren();
+        default -> value();
       }
     }
     return new ChatChunk(id, created, model, choices, usage);
   }
 
-  private static List<ChatChunk.Choice> choices(JsonParser parser, JsonToken start) throws IOException, Malformed {
-    expect(start, JsonToken.START_ARRAY);
+  private List<ChatChunk.Choice> choices() throws Malformed {
+    expect('[');
     List<ChatChunk.Choice> choices = new ArrayList<>(1);
-    for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
-      expect(token, JsonToken.START_OBJECT);
+    if (peek() == ']') {
+      pos++;
+      return choices;
+    }
+    do {
       int index = choices.size();
       ChatChunk.Delta delta = null;
       String finishReason = null;
       String stopSequence = null;
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
+      expect('{');
+      for (String field = firstField(); field != null; field = nextField()) {
         switch (field) {
-          case "index" -> index = value == JsonToken.VALUE_NULL ? choices.size() : number(parser, value).intValue();
-          case "delta" -> delta = value == JsonToken.VALUE_NULL ? null : delta(parser, value);
-          case "finish_reason" -> finishReason = string(parser, value);
-          case "stop_sequence" -> stopSequence = string(parser, value);
-          default -> parser.skipChildren();
+          case "index" -> index = isNull() ? choices.size() : number(field).intValue();
+          case "delta" -> delta = isNull() ? null : delta();
+          case "finish_reason" -> finishReason = string(field);
+          case "stop_sequence" -> stopSequence = string(field);
+          default -> value();
         }
       }
       choices.add(new ChatChunk.Choice(index, delta != null ? delta : new ChatChunk.Delta(null, null, null),
           finishReason, stopSequence));
-    }
+    } while (more(']'));
     return choices;
   }
 
-  private static ChatChunk.Delta delta(JsonParser parser, JsonToken start) throws IOException, Malformed {
-    expect(start, JsonToken.START_OBJECT);
+  private ChatChunk.Delta delta() throws Malformed {
     String role = null;
     String content = null;
     List<ToolCallDelta> calls = null;
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String field = parser.currentName();
-      JsonToken value = parser.nextToken();
+    expect('{');
+    for (String field = firstField(); field != null; field = nextField()) {
       switch (field) {
-        case "role" -> role = string(parser, value);
-        case "content" -> content = string(parser, value);
-        case "tool_calls" -> calls = value == JsonToken.VALUE_NULL ? null : toolCalls(array(parser, value));
-        default -> parser.skipChildren();
+        case "role" -> role = string(field);
+        case "content" -> content = string(field);
+        case "tool_calls" -> calls = isNull() ? null : toolCalls(array());
+        default -> value();
       }
     }
     return new ChatChunk.Delta(role, content, calls);
@@ -127,63 +127,271 @@ final class ChunkReader {
       if (call.getValue("index") == null) {
         call.put("index", i);
       }
-      calls.add(ToolCallDelta.fromJson(call));
+      try {
+        calls.add(ToolCallDelta.fromJson(call));
+      } catch (ClassCastException e) {
+        throw new Malformed("a tool call has a field of the wrong type");
+      }
     }
     return calls;
   }
 
-  private static String string(JsonParser parser, JsonToken value) throws IOException, Malformed {
-    if (value == JsonToken.VALUE_NULL) {
+  // ---- the scanner ------------------------------------------------------------------------------
+
+  /** After '{': the first field's name (positioned at its value), or null for an empty object. */
+  private String firstField() throws Malformed {
+    if (peek() == '}') {
+      pos++;
       return null;
     }
-    if (value != JsonToken.VALUE_STRING) {
-      throw new Malformed("'" + parser.currentName() + "' is not a string");
-    }
-    return parser.getText();
+    return fieldName();
   }
 
-  private static Number number(JsonParser parser, JsonToken value) throws IOException, Malformed {
-    if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw new Malformed("'" + parser.currentName() + "' is not a number");
-    }
-    return parser.getNumberValue();
+  /** After a field's value: the next field's name, or null at the object's end. */
+  private String nextField() throws Malformed {
+    return more('}') ? fieldName() : null;
   }
 
-  private static JsonObject object(JsonParser parser, JsonToken start) throws IOException, Malformed {
-    expect(start, JsonToken.START_OBJECT);
-    JsonObject object = new JsonObject();
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String field = parser.currentName();
-      object.put(field, value(parser, parser.nextToken()));
-    }
-    return object;
-  }
-
-  private static JsonArray array(JsonParser parser, JsonToken start) throws IOException, Malformed {
-    expect(start, JsonToken.START_ARRAY);
-    JsonArray array = new JsonArray();
-    for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
-      array.add(value(parser, token));
-    }
-    return array;
-  }
-
-  private static Object value(JsonParser parser, JsonToken token) throws IOException, Malformed {
-    return switch (token) {
-      case START_OBJECT -> object(parser, token);
-      case START_ARRAY -> array(parser, token);
-      case VALUE_STRING -> parser.getText();
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
-      case VALUE_TRUE -> Boolean.TRUE;
-      case VALUE_FALSE -> Boolean.FALSE;
-      case VALUE_NULL -> null;
-      default -> throw new Malformed("an event is not JSON");
-    };
-  }
-
-  private static void expect(JsonToken token, JsonToken wanted) throws Malformed {
-    if (token != wanted) {
+  private String fieldName() throws Malformed {
+    if (peek() != '"') {
       throw new Malformed("an event is not JSON");
+    }
+    String name = rawString();
+    expect(':');
+    return name;
+  }
+
+  /** After an element: true at a comma (another follows), false at {@code close}. */
+  private boolean more(char close) throws Malformed {
+    char c = peek();
+    pos++;
+    if (c == ',') {
+      return true;
+    }
+    if (c != close) {
+      throw new Malformed("an event is not JSON");
+    }
+    return false;
+  }
+
+  private int skipSpace() {
+    while (pos < text.length()) {
+      char c = text.charAt(pos);
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        break;
+      }
+      pos++;
+    }
+    return pos;
+  }
+
+  private char peek() {
+    skipSpace();
+    return text.charAt(pos);
+  }
+
+  private void expect(char c) throws Malformed {
+    if (peek() != c) {
+      throw new Malformed("an event is not JSON");
+    }
+    pos++;
+  }
+
+  /** At a value: consumes it when it is {@code null}. */
+  private boolean isNull() throws Malformed {
+    if (peek() == 'n') {
+      literal("null");
+      return true;
+    }
+    return false;
+  }
+
+  private String string(String field) throws Malformed {
+    if (isNull()) {
+      return null;
+    }
+    if (peek() != '"') {
+      throw new Malformed("'" + field + "' is not a string");
+    }
+    return rawString();
+  }
+
+  private Number number(String field) throws Malformed {
+    char c = peek();
+    if (c != '-' && (c < '0' || c > '9')) {
+      throw new Malformed("'" + field + "' is not a number");
+    }
+    return rawNumber();
+  }
+
+  /** At the opening quote. */
+  private String rawString() throws Malformed {
+    int start = ++pos;
+    while (true) {
+      char c = text.charAt(pos);
+      if (c == '"') {
+        return text.substring(start, pos++);
+      }
+      if (c == '\\') {
+        break;
+      }
+      if (c < 0x20) {
+        throw new Malformed("an event is not JSON");
+      }
+      pos++;
+    }
+    StringBuilder out = new StringBuilder(pos - start + 16).append(text, start, pos);
+    while (true) {
+      char c = text.charAt(pos++);
+      if (c == '"') {
+        return out.toString();
+      }
+      if (c < 0x20) {
+        throw new Malformed("an event is not JSON");
+      }
+      if (c != '\\') {
+        out.append(c);
+        continue;
+      }
+      char e = text.charAt(pos++);
+      switch (e) {
+        case '"', '\\', '/' -> out.append(e);
+        case 'b' -> out.append('\b');
+        case 'f' -> out.append('\f');
+        case 'n' -> out.append('\n');
+        case 'r' -> out.append('\r');
+        case 't' -> out.append('\t');
+        case 'u' -> {
+          int code = 0;
+          for (int i = 0; i < 4; i++) {
+            int digit = Character.digit(text.charAt(pos++), 16);
+            if (digit < 0) {
+              throw new Malformed("an event is not JSON");
+            }
+            code = code * 16 + digit;
+          }
+          out.append((char) code);
+        }
+        default -> throw new Malformed("an event is not JSON");
+      }
+    }
+  }
+
+  /** At the first character; numbers as Jackson reads them: Integer, Long or BigInteger, else Double. */
+  private Number rawNumber() throws Malformed {
+    int start = pos;
+    if (text.charAt(pos) == '-') {
+      pos++;
+    }
+    int digits = digits();
+    if (digits == 0 || (digits > 1 && text.charAt(pos - digits) == '0')) {
+      throw new Malformed("an event is not JSON");
+    }
+    boolean integral = true;
+    if (pos < text.length() && text.charAt(pos) == '.') {
+      pos++;
+      integral = false;
+      if (digits() == 0) {
+        throw new Malformed("an event is not JSON");
+      }
+    }
+    if (pos < text.length() && (text.charAt(pos) == 'e' || text.charAt(pos) == 'E')) {
+      pos++;
+      integral = false;
+      if (pos < text.length() && (text.charAt(pos) == '+' || text.charAt(pos) == '-')) {
+        pos++;
+      }
+      if (digits() == 0) {
+        throw new Malformed("an event is not JSON");
+      }
+    }
+    String number = text.substring(start, pos);
+    if (!integral) {
+      return Double.parseDouble(number);
+    }
+    if (number.length() <= 18) {
+      long value = Long.parseLong(number);
+      return value == (int) value ? (Number) (int) value : (Number) value;
+    }
+    BigInteger big = new BigDecimal(number).toBigIntegerExact();
+    return big.bitLength() < 64 ? (Number) big.longValue() : big;
+  }
+
+  private int digits() {
+    int start = pos;
+    while (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9') {
+      pos++;
+    }
+    return pos - start;
+  }
+
+  private void literal(String word) throws Malformed {
+    if (!text.startsWith(word, pos)) {
+      throw new Malformed("an event is not JSON");
+    }
+    pos += word.length();
+  }
+
+  private JsonObject object() throws Malformed {
+    if (peek() != '{') {
+      throw new Malformed("an event is not JSON");
+    }
+    Object value = value();
+    return (JsonObject) value;
+  }
+
+  private JsonArray array() throws Malformed {
+    if (peek() != '[') {
+      throw new Malformed("an event is not JSON");
+    }
+    return (JsonArray) value();
+  }
+
+  /** Any value, as a {@code JsonObject} tree would hold it (null as null). */
+  private Object value() throws Malformed {
+    char c = peek();
+    switch (c) {
+      case '{' -> {
+        pos++;
+        JsonObject object = new JsonObject();
+        for (String field = firstField(); field != null; field = nextField()) {
+          object.put(field, value());
+        }
+        return object;
+      }
+      case '[' -> {
+        pos++;
+        JsonArray array = new JsonArray();
+        if (peek() == ']') {
+          pos++;
+          return array;
+        }
+        do {
+          array.add(value());
+        } while (more(']'));
+        return array;
+      }
+      case '"' -> {
+        return rawString();
+      }
+      case 't' -> {
+        literal("true");
+        return Boolean.TRUE;
+      }
+      case 'f' -> {
+        literal("false");
+        return Boolean.FALSE;
+      }
+      case 'n' -> {
+        literal("null");
+        return null;
+      }
+      default -> {
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          return rawNumber();
+        }
+        throw new Malformed("an event is not JSON");
+      }
     }
   }
 }

@@ -27,6 +27,14 @@ class ChunkReaderTest {
   }
 
   @Test
+  void escapesNumbersAndWhitespaceReadAsTheTreeReadsThem() throws Exception {
+    assertSameChunk(" {\n \"id\" : \"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\\u4e16\" ,\t\"created\":1.7e9,"
+        + "\"model\":\"h\u00e9llo \u4e16\u754c\",\"x\":[true,false,null,-0.5,1E+2,{\"y\":[]},{}],"
+        + "\"choices\":[ { \"index\" : 2 , \"delta\" : { } } ] ,\"usage\":{\"prompt_tokens\":12345678901,"
+        + "\"completion_tokens\":-3,\"total_tokens\":99999999999999999999}}\r\n");
+  }
+
+  @Test
   void toolCallFragmentsWithoutIndexTakeTheirPosition() throws Exception {
     ChatChunk chunk = ChunkReader.read("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":["
         + "{\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\"\"}},"
@@ -40,7 +48,9 @@ class ChunkReaderTest {
     assertThat(ChunkReader.read("{\"id\":\"c\",\"error\":{\"message\":\"overloaded\"}}")).isNull();
     assertThat(ChunkReader.read("{\"id\":\"c\",\"error\":null,\"choices\":[]}")).isNotNull();
     for (String bad : new String[] {"not json", "[1]", "{\"id\":\"c\"} trailing", "{\"id\":\"c\"",
-        "{\"choices\":{}}", "{\"choices\":[{\"delta\":{\"content\":5}}]}"}) {
+        "{\"choices\":{}}", "{\"choices\":[{\"delta\":{\"content\":5}}]}",
+        "{\"id\":\"a\nb\"}", "{\"created\":01}", "{\"created\":1.}", "{\"id\":\"\\x\"}", "{\"id\":tru}",
+        "{\"id\":\"a\",}", "{,}", "{\"x\":[1,]}", "", "{\"id\":\"\\u12\"}", "{\"choices\":[{\"index\":\"0\"}]}"}) {
       assertThatThrownBy(() -> ChunkReader.read(bad)).as(bad).isInstanceOf(ChunkReader.Malformed.class);
     }
   }

@@ -11,7 +11,8 @@
 # Needs: target/ponchoai.jar (mvn package), the harness in $BENCH (default ../shared/bench: mock
 # upstream, wrk script, run-compare.sh, sse-probe.js, compare.js, nginx.conf) and, for scg, the jar that
 # `SETUP_SCG=1 $BENCH/setup.sh` builds (/tmp/gw/scg/target/scg-bench.jar). Layout: wrk and the mocks on
-# CPU $LOAD_CPUS (0), each gateway alone on CPU $GW_CPUS (1), `-Xmx512m` for both JVMs, access log off.
+# CPU $LOAD_CPUS (0), each gateway alone on CPU $GW_CPUS (1), `-Xmx512m` for both JVMs (PonchoAI otherwise
+# with the flags of scripts/jvm-opts.sh; PONCHO_JAVA_OPTS replaces them), access log off.
 # The mock on :18080 answers at once (JSON, or 22 SSE events + [DONE] in one write); the one on :18081
 # sends 20 chunks 10 ms apart, for the first-token probe (sse-probe.js: time to headers, first content,
 # end of stream). Prints the wrk matrix with overhead columns against direct, the probes, and
@@ -24,7 +25,8 @@ GW_CPUS="${GW_CPUS:-1}"
 LOAD_CPUS="${LOAD_CPUS:-0}"
 PROBE_N="${PROBE_N:-40}"
 JVM_WARMUP="${JVM_WARMUP:-30}"
-PONCHO_JAVA_OPTS="${PONCHO_JAVA_OPTS:--Xmx512m}"
+# The shipped JVM flags (scripts/jvm-opts.sh), with the same -Xmx512m as Spring Cloud Gateway gets.
+PONCHO_JAVA_OPTS="${PONCHO_JAVA_OPTS:-$("$ROOT/scripts/jvm-opts.sh") -Xmx512m}"
 OUT="${OUT:-/tmp/proxy-compare/$(date +%Y%m%d-%H%M%S)}"
 export DURATION="${DURATION:-15}" WARMUP="${WARMUP:-5}" WRK_CPUS="$LOAD_CPUS"
 export CONNS="${CONNS:-1 50}" STREAM_CONNS="${STREAM_CONNS-50}"
@@ -77,7 +79,7 @@ run_target() { # name base_url slow_base_url pid probe_model
   { echo "### SSE probe: $name (upstream: 20 chunks, 10 ms apart)"; echo '```';
     MODEL="$model" node "$BENCH/sse-probe.js" "$slow" -n "$PROBE_N" 2>&1 || true; echo '```'; echo; } | tee -a "$OUT/probes.md"
   load
-  [ "$name" = direct ] && BASELINE=$(ls -t "$OUT"/direct-*.tsv | head -1)
+  [ "$name" = direct ] && BASELINE=$(find "$OUT" -maxdepth 1 -name 'direct-*.tsv' | sort | tail -1)
   return 0
 }
 
@@ -108,13 +110,13 @@ for t in $TARGETS; do
 done
 
 echo; echo "=================== summary ==================="
-ALL=$(ls -tr "$OUT"/*.tsv)
-node "$BENCH/compare.js" ${BASELINE:+--baseline "$BASELINE"} $ALL | tee "$OUT/summary.txt"
+mapfile -t ALL < <(find "$OUT" -maxdepth 1 -name '*.tsv' -printf '%T@ %p\n' | sort -n | cut -d' ' -f2-)
+node "$BENCH/compare.js" ${BASELINE:+--baseline "$BASELINE"} "${ALL[@]}" | tee "$OUT/summary.txt"
 # PonchoAI's throughput as a share of the references', same run (rps column of each TSV).
 ratio() { # mode conns ref
   local p r
-  p=$(awk -F'\t' -v m="$1" -v c="$2" '$1=="poncho" && $2==m && $3==c {print $4}' $ALL | tail -1)
-  r=$(awk -F'\t' -v m="$1" -v c="$2" -v n="$3" '$1==n && $2==m && $3==c {print $4}' $ALL | tail -1)
+  p=$(awk -F'\t' -v m="$1" -v c="$2" '$1=="poncho" && $2==m && $3==c {print $4}' "${ALL[@]}" | tail -1)
+  r=$(awk -F'\t' -v m="$1" -v c="$2" -v n="$3" '$1==n && $2==m && $3==c {print $4}' "${ALL[@]}" | tail -1)
   [ -n "$p" ] && [ -n "$r" ] && printf '  %-9s c=%-3s poncho/%-5s = %s  (%s / %s)\n' "$1" "$2" "$3" \
     "$(echo "$p / $r" | bc -l | xargs printf '%.2f')" "$p" "$r"
   return 0

@@ -31,7 +31,7 @@ OUT="${OUT:-/tmp/proxy-compare/$(date +%Y%m%d-%H%M%S)}"
 export DURATION="${DURATION:-15}" WARMUP="${WARMUP:-5}" WRK_CPUS="$LOAD_CPUS"
 export CONNS="${CONNS:-1 50}" STREAM_CONNS="${STREAM_CONNS-50}"
 SCG_JAR=/tmp/gw/scg/target/scg-bench.jar
-JAR="$ROOT/target/ponchoai.jar"
+JAR="${JAR:-$ROOT/target/ponchoai.jar}"   # JAR=... measures another build (e.g. the one before a change)
 mkdir -p "$OUT" /tmp/gw/nginx
 [ -f "$JAR" ] || { echo "no $JAR: run mvn package first" >&2; exit 1; }
 for tool in wrk node taskset curl bc; do command -v $tool >/dev/null || { echo "needs $tool" >&2; exit 1; }; done

@@ -37,7 +37,11 @@ mkdir -p "$OUT" /tmp/gw/nginx
 for tool in wrk node taskset curl bc; do command -v $tool >/dev/null || { echo "needs $tool" >&2; exit 1; }; done
 
 STARTED=()
-cleanup() { for p in ${STARTED[@]+"${STARTED[@]}"}; do kill "$p" 2>/dev/null || true; done; }
+cleanup() { # stop what this script started, and wait, so that a next run finds its ports free
+  local p
+  for p in ${STARTED[@]+"${STARTED[@]}"}; do kill "$p" 2>/dev/null || true; done
+  for p in ${STARTED[@]+"${STARTED[@]}"}; do wait "$p" 2>/dev/null || true; done
+}
 trap cleanup EXIT
 wait_port() { # port seconds
   local i

@@ -29,6 +29,10 @@ final class ChunkReader {
 
   private final String text;
   private int pos;
+  /** The current field's name: where it is in the text, or {@code escapedName} when it has escapes. */
+  private int nameStart;
+  private int nameEnd;
+  private String escapedName;
 
   private ChunkReader(String text) {
     this.text = text;
@@ -55,19 +59,23 @@ final class ChunkReader {
     List<ChatChunk.Choice> choices = List.of();
     Usage usage = null;
     expect('{');
-    for (String field = firstField(); field != null; field = nextField()) {
-      switch (field) {
-        case "id" -> id = string(field);
-        case "model" -> model = string(field);
-        case "created" -> created = isNull() ? 0 : number(field).longValue();
-        case "choices" -> choices = isNull() ? List.of() : choices();
-        case "usage" -> usage = isNull() ? null : Usage.fromJson(object());
-        case "error" -> {
-          if (!isNull()) {
-            return null;
-          }
+    for (boolean more = firstField(); more; more = nextField()) {
+      if (named("id")) {
+        id = string();
+      } else if (named("model")) {
+        model = string();
+      } else if (named("created")) {
+        created = isNull() ? 0 : number().longValue();
+      } else if (named("choices")) {
+        choices = isNull() ? List.of() : choices();
+      } else if (named("usage")) {
+        usage = isNull() ? null : Usage.fromJson(object());
+      } else if (named("error")) {
+        if (!isNull()) {
+          return null;
         }
-        default -> value();
+      } else {
+        skipValue();
       }
     }
     return new ChatChunk(id, created, model, choices, usage);
@@ -86,13 +94,17 @@ final class ChunkReader {
       String finishReason = null;
       String stopSequence = null;
       expect('{');
-      for (String field = firstField(); field != null; field = nextField()) {
-        switch (field) {
-          case "index" -> index = isNull() ? choices.size() : number(field).intValue();
-          case "delta" -> delta = isNull() ? null : delta();
-          case "finish_reason" -> finishReason = string(field);
-          case "stop_sequence" -> stopSequence = string(field);
-          default -> value();
+      for (boolean more = firstField(); more; more = nextField()) {
+        if (named("index")) {
+          index = isNull() ? choices.size() : number().intValue();
+        } else if (named("delta")) {
+          delta = isNull() ? null : delta();
+        } else if (named("finish_reason")) {
+          finishReason = string();
+        } else if (named("stop_sequence")) {
+          stopSequence = string();
+        } else {
+          skipValue();
         }
       }
       choices.add(new ChatChunk.Choice(index, delta != null ? delta : new ChatChunk.Delta(null, null, null),
@@ -106,12 +118,15 @@ final class ChunkReader {
     String content = null;
     List<ToolCallDelta> calls = null;
     expect('{');
-    for (String field = firstField(); field != null; field = nextField()) {
-      switch (field) {
-        case "role" -> role = string(field);
-        case "content" -> content = string(field);
-        case "tool_calls" -> calls = isNull() ? null : toolCalls(array());
-        default -> value();
+    for (boolean more = firstField(); more; more = nextField()) {
+      if (named("content")) {
+        content = string();
+      } else if (named("role")) {
+        role = string();
+      } else if (named("tool_calls")) {
+        calls = isNull() ? null : toolCalls(array());
+      } else {
+        skipValue();
       }
     }
     return new ChatChunk.Delta(role, content, calls);
@@ -138,27 +153,53 @@ final class ChunkReader {
 
   // ---- the scanner ------------------------------------------------------------------------------
 
-  /** After '{': the first field's name (positioned at its value), or null for an empty object. */
-  private String firstField() throws Malformed {
+  /** After '{': positions at the first field's value, or consumes the '}' of an empty object. */
+  private boolean firstField() throws Malformed {
     if (peek() == '}') {
       pos++;
-      return null;
+      return false;
     }
-    return fieldName();
+    fieldName();
+    return true;
   }
 
-  /** After a field's value: the next field's name, or null at the object's end. */
-  private String nextField() throws Malformed {
-    return more('}') ? fieldName() : null;
+  /** After a field's value: positions at the next field's value, or consumes the object's '}'. */
+  private boolean nextField() throws Malformed {
+    if (!more('}')) {
+      return false;
+    }
+    fieldName();
+    return true;
   }
 
-  private String fieldName() throws Malformed {
+  /** Reads a field name in place: a chunk's names are compared where they are, not copied. */
+  private void fieldName() throws Malformed {
     if (peek() != '"') {
       throw new Malformed("an event is not JSON");
     }
-    String name = rawString();
+    int start = pos + 1;
+    int end = text.indexOf('"', start);
+    if (end < 0) {
+      throw new Malformed("an event is not JSON");
+    }
+    if (!plain(start, end)) {
+      escapedName = rawString();
+    } else {
+      escapedName = null;
+      nameStart = start;
+      nameEnd = end;
+      pos = end + 1;
+    }
     expect(':');
-    return name;
+  }
+
+  private boolean named(String name) {
+    return escapedName != null ? escapedName.equals(name)
+        : nameEnd - nameStart == name.length() && text.startsWith(name, nameStart);
+  }
+
+  private String currentName() {
+    return escapedName != null ? escapedName : text.substring(nameStart, nameEnd);
   }
 
   /** After an element: true at a comma (another follows), false at {@code close}. */
@@ -206,20 +247,20 @@ final class ChunkReader {
     return false;
   }
 
-  private String string(String field) throws Malformed {
+  private String string() throws Malformed {
     if (isNull()) {
       return null;
     }
     if (peek() != '"') {
-      throw new Malformed("'" + field + "' is not a string");
+      throw new Malformed("'" + currentName() + "' is not a string");
     }
     return rawString();
   }
 
-  private Number number(String field) throws Malformed {
+  private Number number() throws Malformed {
     char c = peek();
     if (c != '-' && (c < '0' || c > '9')) {
-      throw new Malformed("'" + field + "' is not a number");
+      throw new Malformed("'" + currentName() + "' is not a number");
     }
     return rawNumber();
   }
@@ -347,6 +388,46 @@ final class ChunkReader {
     return (JsonArray) value();
   }
 
+  /** Steps over a value the chunk does not need, checking its syntax, without building it. */
+  private void skipValue() throws Malformed {
+    char c = peek();
+    if (c == '"') {
+      int end = text.indexOf('"', pos + 1);
+      if (end > 0 && plain(pos + 1, end)) {
+        pos = end + 1;
+      } else {
+        rawString();
+      }
+    } else if (c == '{') {
+      pos++;
+      for (boolean more = firstField(); more; more = nextField()) {
+        skipValue();
+      }
+    } else if (c == '[') {
+      pos++;
+      if (peek() == ']') {
+        pos++;
+        return;
+      }
+      do {
+        skipValue();
+      } while (more(']'));
+    } else {
+      value();
+    }
+  }
+
+  /** No escape and no raw control character in {@code [from, to)}: the text is the string itself. */
+  private boolean plain(int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Any value, as a {@code JsonObject} tree would hold it (null as null). */
   private Object value() throws Malformed {
     char c = peek();
@@ -354,8 +435,8 @@ final class ChunkReader {
       case '{' -> {
         pos++;
         JsonObject object = new JsonObject();
-        for (String field = firstField(); field != null; field = nextField()) {
-          object.put(field, value());
+        for (boolean more = firstField(); more; more = nextField()) {
+          object.put(currentName(), value());
         }
         return object;
       }

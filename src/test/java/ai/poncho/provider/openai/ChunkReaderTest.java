@@ -32,6 +32,8 @@ class ChunkReaderTest {
         + "\"model\":\"h\u00e9llo \u4e16\u754c\",\"x\":[true,false,null,-0.5,1E+2,{\"y\":[]},{}],"
         + "\"choices\":[ { \"index\" : 2 , \"delta\" : { } } ] ,\"usage\":{\"prompt_tokens\":12345678901,"
         + "\"completion_tokens\":-3,\"total_tokens\":99999999999999999999}}\r\n");
+    assertSameChunk("{\"i\\u0064\":\"escaped name\",\"skip\":\"a\\\"b\",\"skip2\":{\"k\\\"\":[\"x\\\\\",{}]},"
+        + "\"choices\":[{\"de\\u006cta\":{\"content\":\"c\"}}]}");
   }
 
   @Test
@@ -50,7 +52,8 @@ class ChunkReaderTest {
     for (String bad : new String[] {"not json", "[1]", "{\"id\":\"c\"} trailing", "{\"id\":\"c\"",
         "{\"choices\":{}}", "{\"choices\":[{\"delta\":{\"content\":5}}]}",
         "{\"id\":\"a\nb\"}", "{\"created\":01}", "{\"created\":1.}", "{\"id\":\"\\x\"}", "{\"id\":tru}",
-        "{\"id\":\"a\",}", "{,}", "{\"x\":[1,]}", "", "{\"id\":\"\\u12\"}", "{\"choices\":[{\"index\":\"0\"}]}"}) {
+        "{\"id\":\"a\",}", "{,}", "{\"x\":[1,]}", "", "{\"id\":\"\\u12\"}", "{\"choices\":[{\"index\":\"0\"}]}",
+        "{\"skip\":\"raw\ttab\"}", "{\"skip\":[1 2]}", "{\"skip\":{\"a\" 1}}", "{\"na\tme\":1}"}) {
       assertThatThrownBy(() -> ChunkReader.read(bad)).as(bad).isInstanceOf(ChunkReader.Malformed.class);
     }
   }

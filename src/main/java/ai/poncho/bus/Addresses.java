@@ -34,6 +34,13 @@ public final class Addresses {
   /** Reply header of {@link #DISPATCH_COMPLETE} (and prompt completions): the call's cost in USD, exact. */
   public static final String COST_HEADER = "poncho-cost-usd";
 
+  /**
+   * Reply header of {@link #DISPATCH_COMPLETE}, {@link #DISPATCH_EMBED} (and prompt completions): the
+   * nanoseconds the call waited on upstreams (0 for a cache hit), which the HTTP edge subtracts from its own
+   * time to get the gateway's overhead. Streams say it in {@link StreamStarted#upstreamNanos()}.
+   */
+  public static final String UPSTREAM_HEADER = "poncho-upstream-ns";
+
   /** As {@link #DISPATCH_COMPLETE}, for {@code prompt:<name>} models: rendered, then dispatched. */
   public static final String PROMPT_COMPLETE = "poncho.prompt.complete";
   /** As {@link #DISPATCH_STREAM}, for {@code prompt:<name>} models. */

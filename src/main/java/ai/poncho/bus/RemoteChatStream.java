@@ -133,6 +133,11 @@ public final class RemoteChatStream {
     return started.cache();
   }
 
+  /** The nanoseconds the producer waited on upstreams until the stream's first chunk existed. */
+  public long upstreamNanos() {
+    return started.upstreamNanos();
+  }
+
   public RemoteChatStream handler(Handler<ChatChunk> handler) {
     this.chunkHandler = handler;
     drain();

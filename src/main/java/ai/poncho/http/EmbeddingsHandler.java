@@ -41,6 +41,7 @@ public final class EmbeddingsHandler {
         .onSuccess(reply -> {
           EmbeddingResponse response = reply.body();
           CostHeaders.apply(reply, ctx.response());
+          GatewayOverhead.answered(ctx, reply);
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
               .end(response.toJson(request.base64()).toBuffer());

@@ -108,6 +108,8 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(PonchoConfig config) {
     Router router = Router.router(vertx);
     router.route().handler(RequestContext::assign);
+    GatewayOverhead overhead = new GatewayOverhead(vertx, Meters.registry(config.metrics()));
+    router.route().handler(overhead::arrive);
     if (config.http().accessLog()) {
       router.route().handler(AccessLog::attach);
     }
@@ -124,7 +126,7 @@ public final class HttpVerticle extends VerticleBase {
     ChatCompletionsHandler chat = new ChatCompletionsHandler(vertx, config);
     ModelsHandler models = new ModelsHandler(vertx);
     webSockets = new WsEndpoint(vertx, config, wsAuthenticator != null ? wsAuthenticator : access.handshake(),
-        limits);
+        limits, overhead);
     // One route per endpoint keeps the metrics' route label clean; Vert.x Web wants the body handler first.
     router.post("/v1/chat/completions").handler(body).handler(JsonBody::requireJsonContentType)
         .handler(chat::handle).failureHandler(chat::countRejected);

@@ -89,6 +89,7 @@ public final class PromptsHandler {
           ctx.response().putHeader(ChatCompletionsHandler.MODEL_HEADER, reply.body().model());
           ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           CostHeaders.apply(reply, ctx.response());
+          GatewayOverhead.answered(ctx, reply);
           json(ctx, body);
         })
         .onFailure(ctx::fail);

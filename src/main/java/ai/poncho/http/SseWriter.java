@@ -57,6 +57,7 @@ public final class SseWriter {
       if (ctx.response().closed()) {
         stream.cancel();
       } else {
+        GatewayOverhead.streaming(ctx, stream);
         new SseWriter(ctx.response(), stream, includeUsage).run();
       }
     }).onFailure(ctx::fail);

@@ -63,6 +63,13 @@ final class DeploymentStates implements Shareable {
     });
   }
 
+  /** Creates the breakers (and their gauges) of every deployment up front, so each is exported from start-up. */
+  void track(Iterable<ModelConfig> models) {
+    for (ModelConfig model : models) {
+      model.deployments().forEach(this::breaker);
+    }
+  }
+
   Balancer balancer() {
     return balancer;
   }

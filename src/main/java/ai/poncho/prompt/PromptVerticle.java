@@ -154,10 +154,15 @@ public final class PromptVerticle extends VerticleBase {
     }
   }
 
-  /** The dispatcher's cost header goes back with the answer. */
+  /** The dispatcher's cost and upstream-time headers go back with the answer. */
   private static DeliveryOptions withCost(DeliveryOptions options, Message<?> reply) {
-    String cost = reply.headers().get(Addresses.COST_HEADER);
-    return cost == null ? options : options.addHeader(Addresses.COST_HEADER, cost);
+    for (String header : new String[] {Addresses.COST_HEADER, Addresses.UPSTREAM_HEADER}) {
+      String value = reply.headers().get(header);
+      if (value != null) {
+        options.addHeader(header, value);
+      }
+    }
+    return options;
   }
 
   /** For JSON-output prompts, the parsed and checked answer rides along as a reply header. */

@@ -53,6 +53,8 @@ class ClusteredBusTest {
         .put("members", new JsonArray().add("127.0.0.1")).put("verticles", new JsonArray(List.of(verticles))));
     config.getJsonObject("dispatch").put("stream_stall_timeout", "1s");
     config.getJsonObject("models").getJsonObject("mock").put("max_tokens", 1_000_000);
+    // Only the metrics test calls it, so no other test's events reach its meters.
+    config.getJsonObject("models").put("metered", new JsonObject().put("provider", "mock"));
     return config;
   }
 
@@ -73,6 +75,36 @@ class ClusteredBusTest {
   private static JsonObject request(String text) {
     return new JsonObject().put("model", "mock")
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
+  }
+
+  /**
+   * Each meter is kept where its data is: the gateway overhead on the HTTP node (which subtracts the upstream
+   * time the dispatch node reported over the bus), the GenAI meters on the node running the metrics verticle.
+   */
+  @Test
+  void overheadAndGenAiMetersCrossTheClusteredBus(Vertx vertx) {
+    WebClient client = httpNode.webClient(vertx);
+    HttpResponse<Buffer> plain = await(client.post("/v1/chat/completions").sendJsonObject(request("metered")
+        .put("model", "metered")));
+    HttpResponse<Buffer> streamed = await(client.post("/v1/chat/completions").sendJsonObject(request("metered stream")
+        .put("model", "metered").put("stream", true).put("stream_options", new JsonObject().put("include_usage", true))));
+    List<JsonObject> chunks = Sse.json(streamed.bodyAsString());
+    int prompt = plain.bodyAsJsonObject().getJsonObject("usage").getInteger("prompt_tokens")
+        + chunks.get(chunks.size() - 1).getJsonObject("usage").getInteger("prompt_tokens");
+    // Both calls' reported usage reaches the metrics verticle on the other node.
+    await().atMost(Duration.ofSeconds(10)).until(() -> genAiInputTokens() == prompt);
+    String scrape = await(client.get("/metrics").send()).bodyAsString();
+    assertThat(ai.poncho.testing.Metrics.sum(scrape, "poncho_gateway_overhead_seconds_count", "stream=\"false\"",
+        "source=\"upstream\"")).isGreaterThanOrEqualTo(1);
+    assertThat(ai.poncho.testing.Metrics.sum(scrape, "poncho_gateway_overhead_seconds_count", "stream=\"true\"",
+        "source=\"upstream\"")).isGreaterThanOrEqualTo(1);
+  }
+
+  private static double genAiInputTokens() {
+    return BackendRegistries.getNow(dispatchNode.serverConfig().metrics().registryName())
+        .find("gen_ai.client.token.usage").tag("gen_ai.token.type", "input").tag("gen_ai.response.model", "metered")
+        .summaries().stream()
+        .mapToDouble(io.micrometer.core.instrument.DistributionSummary::totalAmount).sum();
   }
 
   @Test

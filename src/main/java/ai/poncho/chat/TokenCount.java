@@ -1,6 +1,5 @@
 package ai.poncho.chat;
 
-import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 
@@ -21,7 +20,7 @@ public final class TokenCount {
 
   /** Loaded on first use: building the encoding reads its vocabulary. */
   private static final class Holder {
-    private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    private static final Encoding ENCODING = Vocabularies.get(EncodingType.O200K_BASE);
   }
 
   public static int of(String text) {

@@ -1,9 +1,8 @@
 package ai.poncho.limits;
 
+import ai.poncho.chat.Vocabularies;
 import ai.poncho.config.ModelConfig;
-import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
-import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +23,6 @@ public final class TokenEstimator {
   private static final int PER_MESSAGE = 3;
   private static final int PER_REPLY = 3;
   private static final int PER_IMAGE = 85;
-  private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
 
   private final Map<String, ModelConfig> models;
 
@@ -36,7 +34,7 @@ public final class TokenEstimator {
   public Encoding encodingFor(String model) {
     ModelConfig config = model == null ? null : models.get(model);
     String upstream = config != null ? config.modelName() : model;
-    return REGISTRY.getEncoding(o200k(upstream) ? EncodingType.O200K_BASE : EncodingType.CL100K_BASE);
+    return Vocabularies.get(o200k(upstream) ? EncodingType.O200K_BASE : EncodingType.CL100K_BASE);
   }
 
   private static boolean o200k(String upstream) {

@@ -23,7 +23,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,9 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code limits.budget_alert_at} of the budget) per key and team with a budget.
  */
 public final class Metering {
-
-  /** A stream's produced text is token-counted in batches of this many pieces, so what it holds stays small. */
-  private static final int COUNT_BATCH = 256;
 
   private final PriceTable prices;
   private final LimitPlan plan;
@@ -88,37 +84,26 @@ public final class Metering {
     Price price = prices.price(model, deployment);
     return new StreamMeter() {
       /** Counted only when needed: a provider that reports its usage (the usual case) makes the count moot. */
-      private int produced;
-      private final List<Object> uncounted = new ArrayList<>();
+      private final ProducedText produced = new ProducedText(piece -> estimator.count(model, piece));
       private Future<Void> settled;
 
       @Override
       public void onChunk(ChatChunk chunk) {
         for (ChatChunk.Choice choice : chunk.choices()) {
           if (choice.delta() != null && choice.delta().content() != null) {
-            uncounted.add(choice.delta().content());
+            produced.add(choice.delta().content());
           }
           if (choice.delta() != null && choice.delta().toolCalls() != null) {
-            uncounted.addAll(choice.delta().toolCalls());
+            for (ToolCallDelta call : choice.delta().toolCalls()) {
+              produced.add(call.toJson().encode());
+            }
           }
         }
-        if (uncounted.size() >= COUNT_BATCH) {
-          countProduced();
-        }
-      }
-
-      private void countProduced() {
-        for (Object piece : uncounted) {
-          produced += estimator.count(model, piece instanceof ToolCallDelta call ? call.toJson().encode()
-              : (String) piece);
-        }
-        uncounted.clear();
       }
 
       @Override
       public Usage unreported() {
-        countProduced();
-        return Usage.of(estimator.estimate(request.toJson()), produced);
+        return Usage.of(estimator.estimate(request.toJson()), produced.tokens());
       }
 
       @Override

@@ -296,6 +296,9 @@ public final class DispatchVerticle extends VerticleBase {
   private void embed(Message<EmbeddingDispatch> message) {
     long start = System.nanoTime();
     EmbeddingDispatch dispatch = message.body();
+    if (!take(message, dispatch.watchAddress(), dispatch.callId())) {
+      return;
+    }
     String model = dispatch.request().model();
     if (cancelledEarly.remove(dispatch.callId()) != null) {
       fail(message, dispatch.requestId(), dispatch.caller(), model, false, start,

@@ -30,6 +30,7 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.embedding.EmbeddingResponse;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.Meters;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
@@ -109,7 +110,8 @@ public final class DispatchVerticle extends VerticleBase {
     registry = new ModelRegistry(config.models());
     providers = new Providers(vertx, config, Meters.registry(config.metrics()));
     DeploymentStates states = DeploymentStates.of(vertx, Meters.registry(config.metrics()));
-    failover = new Failover(vertx, registry, providers, states);
+    states.track(config.models().values());
+    failover = new Failover(vertx, registry, providers, states, new AttemptMeters(Meters.registry(config.metrics())));
     cache = ResponseCache.create(vertx, config);
     stores = Stores.open(vertx, config);
     metering = new Metering(vertx, config, stores, Meters.registry(config.metrics()));
@@ -121,7 +123,7 @@ public final class DispatchVerticle extends VerticleBase {
     intake.forEach(consumer -> ready.add(consumer.completion()));
     ready.add(bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion());
     ready.add(bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion());
-    ready.add(bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates()))
+    ready.add(bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.health(registry.models())))
         .completion());
     ready.add(bus.<JsonObject>consumer(Addresses.CACHE_PURGE, this::purge).completion());
     ready.add(bus.<JsonObject>consumer(Addresses.CACHE_PURGE_LOCAL, message -> cache.purgeLocal(
@@ -178,6 +180,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void complete(Message<DispatchRequest> message) {
     long start = System.nanoTime();
     DispatchRequest dispatch = message.body();
+    RequestLog.enter(dispatch.requestId(), dispatch.caller().keyId(), dispatch.request().model());
     if (!take(message, dispatch.watchAddress(), dispatch.callId())) {
       return;
     }
@@ -242,12 +245,14 @@ public final class DispatchVerticle extends VerticleBase {
           System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
           usage == null ? 0 : usage.completionTokens(), response.finishReason(), dispatch.requestId(),
           dispatch.caller().keyId(), dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS,
-          usage == null ? 0 : usage.cachedTokens(), cost, System.currentTimeMillis()).withCache(plan.status());
+          usage == null ? 0 : usage.cachedTokens(), cost, System.currentTimeMillis()).withCache(plan.status())
+          .withRequest(CompletionEvent.CHAT, dispatch.request().model());
       // Stored before the reply, so a client that asks again as soon as it has the answer finds it.
       cache.completed(plan, done.model(), response);
       // Counted before the answer goes out, so that the caller's next call is checked against this one.
       metering.settle(dispatch.caller(), dispatch.request().model(), usage, cost).onComplete(settled -> {
-        message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(cost)));
+        message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(cost))
+            .addHeader(Addresses.UPSTREAM_HEADER, Long.toString(done.upstreamNanos())));
         publish(event);
       });
     });
@@ -257,12 +262,14 @@ public final class DispatchVerticle extends VerticleBase {
                                CachedAnswer answer, long start) {
     ChatResponse response = answer.toResponse(Ids.completionId(), System.currentTimeMillis() / 1000);
     // A hit costs nothing and is not settled against token limits or budgets.
-    message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0)));
+    message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0))
+        .addHeader(Addresses.UPSTREAM_HEADER, "0"));
     Usage usage = response.usage();
     publish(new CompletionEvent(response.model(), registry.providerOf(response.model()), 200, false,
         System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), response.finishReason(), dispatch.requestId(),
-        dispatch.caller().keyId(), dispatch.caller().team()).withCache(plan.status()));
+        dispatch.caller().keyId(), dispatch.caller().team()).withCache(plan.status())
+        .withRequest(CompletionEvent.CHAT, dispatch.request().model()));
   }
 
   /** The cache's plan for a call: the model resolved and the request admitted as the upstream will get it. */
@@ -296,13 +303,14 @@ public final class DispatchVerticle extends VerticleBase {
   private void embed(Message<EmbeddingDispatch> message) {
     long start = System.nanoTime();
     EmbeddingDispatch dispatch = message.body();
+    RequestLog.enter(dispatch.requestId(), dispatch.caller().keyId(), dispatch.request().model());
     if (!take(message, dispatch.watchAddress(), dispatch.callId())) {
       return;
     }
     String model = dispatch.request().model();
     if (cancelledEarly.remove(dispatch.callId()) != null) {
       fail(message, dispatch.requestId(), dispatch.caller(), model, false, start,
-          ProviderCall.CANCELLED.toException());
+          ProviderCall.CANCELLED.toException(), null, CompletionEvent.EMBEDDINGS);
       return;
     }
     Promise<Void> cancelled = Promise.promise();
@@ -310,7 +318,7 @@ public final class DispatchVerticle extends VerticleBase {
     try {
       served = failover.embed(dispatch.requestId(), dispatch.request(), cancelled.future());
     } catch (RuntimeException e) {
-      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e);
+      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e, null, CompletionEvent.EMBEDDINGS);
       return;
     }
     calls.put(dispatch.callId(), new Running(message, cancelled));
@@ -318,7 +326,8 @@ public final class DispatchVerticle extends VerticleBase {
       calls.remove(dispatch.callId());
       checkDrained();
       if (result.failed()) {
-        fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, result.cause());
+        fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, result.cause(), null,
+            CompletionEvent.EMBEDDINGS);
         return;
       }
       Served<EmbeddingResponse> done = result.result();
@@ -327,9 +336,11 @@ public final class DispatchVerticle extends VerticleBase {
       long cost = metering.cost(done.model(), done.deployment().model(), usage);
       CompletionEvent event = new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start,
           0, response.promptTokens(), 0, null, dispatch.requestId(), dispatch.caller().keyId(),
-          dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS, 0, cost, System.currentTimeMillis());
+          dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS, 0, cost, System.currentTimeMillis())
+          .withRequest(CompletionEvent.EMBEDDINGS, model);
       metering.settle(dispatch.caller(), model, usage, cost).onComplete(settled -> {
-        message.reply(response, new DeliveryOptions().addHeader(Addresses.COST_HEADER, Money.format(cost)));
+        message.reply(response, new DeliveryOptions().addHeader(Addresses.COST_HEADER, Money.format(cost))
+            .addHeader(Addresses.UPSTREAM_HEADER, Long.toString(done.upstreamNanos())));
         publish(event);
       });
     });
@@ -349,6 +360,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void stream(Message<StreamOpen> message) {
     long start = System.nanoTime();
     StreamOpen open = message.body();
+    RequestLog.enter(open.requestId(), open.caller().keyId(), open.request().model());
     if (!take(message, open.watchAddress(), open.streamId())) {
       return;
     }
@@ -406,6 +418,7 @@ public final class DispatchVerticle extends VerticleBase {
       Served<ChatStream> done = result.result();
       RecordingStream recording = plan.wantsAnswer()
           ? new RecordingStream(done.result(), cache.maxEntryChars()) : null;
+      long pumpStart = System.nanoTime();
       StreamPump.create(vertx, recording != null ? recording : done.result(), open, done.model(),
               config.dispatch().streamStallTimeout(),
               metering.streamMeter(done.model(), done.deployment().model(), open.request(), open.caller(),
@@ -423,7 +436,7 @@ public final class DispatchVerticle extends VerticleBase {
             }
             StreamPump pump = pumped.result();
             active.add(pump);
-            message.reply(pump.started().withNode(node).withCache(plan.status()));
+            message.reply(pump.started().withNode(node).withCache(plan.status()).withUpstream(done.upstreamNanos()));
             pump.run();
             pump.outcome().onSuccess(outcome -> {
               active.remove(pump);
@@ -434,7 +447,7 @@ public final class DispatchVerticle extends VerticleBase {
               } else {
                 cache.abandoned(plan);
               }
-              publish(streamEvent(open, done.model(), provider(done), outcome, start, plan.status(),
+              publish(streamEvent(open, done.model(), provider(done), outcome, start, pumpStart, plan.status(),
                   metering.cost(done.model(), done.deployment().model(), outcome.usage())));
             });
           });
@@ -451,6 +464,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void replay(Message<StreamOpen> message, StreamOpen open, CachePlan plan, CachedAnswer answer, long start) {
     ReplayStream replay = new ReplayStream(vertx.getOrCreateContext(),
         answer.toChunks(Ids.completionId(), System.currentTimeMillis() / 1000));
+    long pumpStart = System.nanoTime();
     StreamPump.create(vertx, replay, open, answer.model(), config.dispatch().streamStallTimeout())
         .onComplete(pumped -> {
           calls.remove(open.streamId());
@@ -467,7 +481,7 @@ public final class DispatchVerticle extends VerticleBase {
           pump.outcome().onSuccess(outcome -> {
             active.remove(pump);
             checkDrained();
-            publish(streamEvent(open, answer.model(), registry.providerOf(answer.model()), outcome, start,
+            publish(streamEvent(open, answer.model(), registry.providerOf(answer.model()), outcome, start, pumpStart,
                 plan.status(), 0));
           });
         });
@@ -477,18 +491,21 @@ public final class DispatchVerticle extends VerticleBase {
     return served.deployment().model().provider().id();
   }
 
+  /** {@code pumpStart}: when the pump, which times its first chunk, was created ({@code start}: the call's arrival). */
   private static CompletionEvent streamEvent(StreamOpen open, String model, String provider, StreamOutcome outcome,
-                                             long start, String cacheStatus, long costPico) {
+                                             long start, long pumpStart, String cacheStatus, long costPico) {
     // The client got 200 on the status line before the first chunk; a failure later shows in the outcome.
     int status = outcome.cancelled() ? 499 : 200;
     String result = outcome.error() != null ? CompletionEvent.Outcome.of(outcome.error())
         : outcome.cancelled() ? CompletionEvent.Outcome.CANCELLED : CompletionEvent.Outcome.SUCCESS;
     Usage usage = outcome.usage();
     return new CompletionEvent(model, provider, status, true, System.nanoTime() - start,
-        outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
+        outcome.firstChunkNanos() > 0 ? pumpStart - start + outcome.firstChunkNanos() : 0,
+        usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), open.requestId(),
         open.caller().keyId(), open.caller().team(), result, usage == null ? 0 : usage.cachedTokens(),
-        costPico, System.currentTimeMillis()).withCache(cacheStatus);
+        costPico, System.currentTimeMillis()).withCache(cacheStatus)
+        .withRequest(CompletionEvent.CHAT, open.request().model());
   }
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
@@ -498,13 +515,19 @@ public final class DispatchVerticle extends VerticleBase {
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
                     long start, Throwable failure, String cacheStatus) {
+    fail(message, requestId, caller, modelName, stream, start, failure, cacheStatus, CompletionEvent.CHAT);
+  }
+
+  private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
+                    long start, Throwable failure, String cacheStatus, String operation) {
     GatewayError error = Replies.fail(message, failure);
     if (error.status() >= 500) {
       LOG.warn("{} model call failed: model={} status={} message={}", requestId, modelName, error.status(),
           error.message());
     }
     publish(new CompletionEvent(modelName, registry.providerOf(modelName), error.status(), stream,
-        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()).withCache(cacheStatus));
+        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()).withCache(cacheStatus)
+        .withRequest(operation, modelName));
   }
 
   /** Records the call's usage and tells the metrics verticles about it. */

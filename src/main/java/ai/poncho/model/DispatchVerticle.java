@@ -9,6 +9,7 @@ import ai.poncho.bus.EmbeddingDispatch;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
 import ai.poncho.bus.StreamOutcome;
+import ai.poncho.bus.StreamMeter;
 import ai.poncho.bus.StreamPump;
 import ai.poncho.bus.GuardedCall;
 import ai.poncho.bus.StreamStarted;
@@ -448,7 +449,8 @@ public final class DispatchVerticle extends VerticleBase {
   private void replay(Message<StreamOpen> message, StreamOpen open, CachePlan plan, CachedAnswer answer, long start) {
     ReplayStream replay = new ReplayStream(vertx.getOrCreateContext(),
         answer.toChunks(Ids.completionId(), System.currentTimeMillis() / 1000));
-    StreamPump.create(vertx, replay, open, answer.model(), config.dispatch().streamStallTimeout())
+    StreamPump.create(vertx, replay, open, answer.model(), config.dispatch().streamStallTimeout(),
+            StreamMeter.FREE)
         .onComplete(pumped -> {
           calls.remove(open.streamId());
           if (pumped.failed()) {

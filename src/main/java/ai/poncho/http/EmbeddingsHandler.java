@@ -2,6 +2,7 @@ package ai.poncho.http;
 
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.EmbeddingDispatch;
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.Ids;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.embedding.EmbeddingJson;
@@ -16,8 +17,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code POST /v1/embeddings}: validates the OpenAI request, dispatches it over the bus (retries,
- * fallbacks, metrics as for chat) and answers in OpenAI's shape, floats or base64. A client that
- * leaves cancels the upstream call.
+ * fallbacks, metrics and the response cache as for chat) and answers in OpenAI's shape, floats or base64.
+ * A client that leaves cancels the upstream call.
  */
 public final class EmbeddingsHandler {
 
@@ -37,10 +38,12 @@ public final class EmbeddingsHandler {
     String callId = Ids.random("call_");
     ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));
     vertx.eventBus().<EmbeddingResponse>request(Addresses.DISPATCH_EMBED,
-            new EmbeddingDispatch(RequestContext.id(ctx), callId, Caller.of(ctx), request), delivery)
+            new EmbeddingDispatch(RequestContext.id(ctx), callId, Caller.of(ctx), request, CacheControl.of(ctx)),
+            delivery)
         .onSuccess(reply -> {
           EmbeddingResponse response = reply.body();
           CostHeaders.apply(reply, ctx.response());
+          ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
               .end(response.toJson(request.base64()).toBuffer());

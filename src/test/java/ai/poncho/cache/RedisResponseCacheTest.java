@@ -92,7 +92,8 @@ class RedisResponseCacheTest {
       assertThat(first.getHeader("x-poncho-cache")).isEqualTo("miss");
       String answer = first.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
           .getString("content");
-      await().atMost(Duration.ofSeconds(5)).until(() -> keys(redis, prefix).size() == 1);
+      // Usage records share the prefix; only the cache's own keys count here.
+      await().atMost(Duration.ofSeconds(5)).until(() -> keys(redis, prefix + "cache:").size() == 1);
 
       HttpResponse<Buffer> onB = post(b, body);
       assertThat(onB.getHeader("x-poncho-cache")).isEqualTo("hit");
@@ -103,7 +104,7 @@ class RedisResponseCacheTest {
       assertThat(Sse.content(Sse.json(streamed.bodyAsString()))).isEqualTo(answer);
       assertThat(upstream.count()).isEqualTo(1);
 
-      String key = keys(redis, prefix).get(0);
+      String key = keys(redis, prefix + "cache:").get(0);
       assertThat(key).startsWith(prefix + "cache:gpt:");
       byte[] stored = await(redis.send(Request.cmd(Command.GET).arg(key))).toBytes();
       assertThat(stored[0]).isEqualTo((byte) 1);
@@ -113,7 +114,7 @@ class RedisResponseCacheTest {
 
       HttpResponse<Buffer> purged = await(b.webClient(clientVertx).delete("/api/v1/cache?model=gpt").send());
       assertThat(purged.bodyAsJsonObject().getLong("deleted")).isEqualTo(1);
-      assertThat(keys(redis, prefix)).isEmpty();
+      assertThat(keys(redis, prefix + "cache:")).isEmpty();
       assertThat(post(a, body).getHeader("x-poncho-cache")).isEqualTo("miss");
     } finally {
       for (String key : keys(redis, prefix)) {

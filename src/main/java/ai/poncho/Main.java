@@ -4,6 +4,7 @@ import ai.poncho.config.ConfigException;
 import ai.poncho.config.ConfigLoader;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.http.ReloadSignal;
+import ai.poncho.logging.LogSetup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    LogSetup.apply(config.log());
     config.warnings().forEach(warning -> LOG.warn("{}", warning));
     try {
       Vertx vertx = created.toCompletionStage().toCompletableFuture().get();

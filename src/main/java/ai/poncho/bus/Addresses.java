@@ -28,11 +28,22 @@ public final class Addresses {
   public static final String DISPATCH_EMBED = "poncho.dispatch.embed";
   /** Empty body → reply JsonArray of OpenAI model objects. */
   public static final String DISPATCH_MODELS = "poncho.dispatch.models";
-  /** Empty body → reply JsonObject: circuit-breaker state (CLOSED, HALF_OPEN, OPEN) by deployment. */
+  /**
+   * Empty body → reply JsonObject, for readiness: by model, by deployment id, whether it can take calls:
+   * its circuit-breaker state ({@code CLOSED}, {@code HALF_OPEN}, {@code OPEN}; {@code CLOSED} before the
+   * first call or with breaking off) or {@code NO_API_KEY}.
+   */
   public static final String DISPATCH_BREAKERS = "poncho.dispatch.breakers";
 
   /** Reply header of {@link #DISPATCH_COMPLETE} (and prompt completions): the call's cost in USD, exact. */
   public static final String COST_HEADER = "poncho-cost-usd";
+
+  /**
+   * Reply header of {@link #DISPATCH_COMPLETE}, {@link #DISPATCH_EMBED} (and prompt completions): the
+   * nanoseconds the call waited on upstreams (0 for a cache hit), which the HTTP edge subtracts from its own
+   * time to get the gateway's overhead. Streams say it in {@link StreamStarted#upstreamNanos()}.
+   */
+  public static final String UPSTREAM_HEADER = "poncho-upstream-ns";
 
   /** As {@link #DISPATCH_COMPLETE}, for {@code prompt:<name>} models: rendered, then dispatched. */
   public static final String PROMPT_COMPLETE = "poncho.prompt.complete";
@@ -49,6 +60,11 @@ public final class Addresses {
   public static final String PROMPT_LIST = "poncho.prompt.list";
   /** JSON {@code {"name"}} → reply JSON of the prompt (summary, schemas as JSON Schema, files' load status). */
   public static final String PROMPT_GET = "poncho.prompt.get";
+  /**
+   * Empty body → reply JsonObject, for readiness: {@code prompts} (served), {@code files},
+   * {@code files_failing} and {@code failing} (each failing file's status and error).
+   */
+  public static final String PROMPT_HEALTH = "poncho.prompt.health";
 
   /**
    * Reply header of {@link #DISPATCH_COMPLETE} (and {@link #PROMPT_COMPLETE}): what the response cache did,

@@ -13,15 +13,35 @@ import java.util.Set;
  * pico-dollars (1e-12 USD, exact), {@code endedAtMillis} when the call ended (epoch ms). {@code cache}
  * says what the response cache did: {@code hit} (answered from the cache: no upstream call, cost 0; the
  * tokens are those of the cached answer), {@code miss}, {@code bypass}, or null where no cache ran.
+ * {@code firstTokenNanos} is the time from the call's arrival at dispatch to its first streamed chunk (0
+ * when none). {@code operation} is {@link #CHAT} or {@link #EMBEDDINGS}; {@code requestedModel} the model
+ * name the client asked for ({@code model} is the one that served it, after fallbacks).
  */
 public record CompletionEvent(String model, String provider, int status, boolean stream, long durationNanos,
                               long firstTokenNanos, int promptTokens, int completionTokens, String finishReason,
                               String requestId, String keyId, String team, String outcome, int cachedTokens,
-                              long costPico, long endedAtMillis, String cache) {
+                              long costPico, long endedAtMillis, String cache, String operation,
+                              String requestedModel) {
 
   public static final String CACHE_HIT = "hit";
   public static final String CACHE_MISS = "miss";
   public static final String CACHE_BYPASS = "bypass";
+  /** The GenAI operation names ({@code gen_ai.operation.name}). */
+  public static final String CHAT = "chat";
+  public static final String EMBEDDINGS = "embeddings";
+
+  public CompletionEvent {
+    operation = operation == null ? CHAT : operation;
+    requestedModel = requestedModel == null ? model : requestedModel;
+  }
+
+  public CompletionEvent(String model, String provider, int status, boolean stream, long durationNanos,
+                         long firstTokenNanos, int promptTokens, int completionTokens, String finishReason,
+                         String requestId, String keyId, String team, String outcome, int cachedTokens,
+                         long costPico, long endedAtMillis, String cache) {
+    this(model, provider, status, stream, durationNanos, firstTokenNanos, promptTokens, completionTokens,
+        finishReason, requestId, keyId, team, outcome, cachedTokens, costPico, endedAtMillis, cache, null, null);
+  }
 
   public CompletionEvent(String model, String provider, int status, boolean stream, long durationNanos,
                          long firstTokenNanos, int promptTokens, int completionTokens, String finishReason,
@@ -35,7 +55,14 @@ public record CompletionEvent(String model, String provider, int status, boolean
   public CompletionEvent withCache(String newCache) {
     return new CompletionEvent(model, provider, status, stream, durationNanos, firstTokenNanos, promptTokens,
         completionTokens, finishReason, requestId, keyId, team, outcome, cachedTokens, costPico, endedAtMillis,
-        newCache);
+        newCache, operation, requestedModel);
+  }
+
+  /** This event for {@code newOperation} on the model the client asked for. */
+  public CompletionEvent withRequest(String newOperation, String requested) {
+    return new CompletionEvent(model, provider, status, stream, durationNanos, firstTokenNanos, promptTokens,
+        completionTokens, finishReason, requestId, keyId, team, outcome, cachedTokens, costPico, endedAtMillis,
+        cache, newOperation, requested);
   }
 
   public boolean cacheHit() {
@@ -99,7 +126,8 @@ public record CompletionEvent(String model, String provider, int status, boolean
         .put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
         .put("finish_reason", finishReason).put("request_id", requestId).put("key_id", keyId).put("team", team)
         .put("outcome", outcome).put("cached_tokens", cachedTokens).put("cost_pico", costPico)
-        .put("ended_at", endedAtMillis).put("cache", cache);
+        .put("ended_at", endedAtMillis).put("cache", cache).put("operation", operation)
+        .put("requested_model", requestedModel);
   }
 
   public static CompletionEvent fromJson(JsonObject json) {
@@ -109,6 +137,7 @@ public record CompletionEvent(String model, String provider, int status, boolean
         json.getInteger("prompt_tokens"), json.getInteger("completion_tokens"), json.getString("finish_reason"),
         json.getString("request_id"), json.getString("key_id"), json.getString("team"),
         json.getString("outcome", Outcome.ofStatus(json.getInteger("status"))), json.getInteger("cached_tokens", 0),
-        json.getLong("cost_pico", 0L), json.getLong("ended_at", 0L), json.getString("cache"));
+        json.getLong("cost_pico", 0L), json.getLong("ended_at", 0L), json.getString("cache"),
+        json.getString("operation"), json.getString("requested_model"));
   }
 }

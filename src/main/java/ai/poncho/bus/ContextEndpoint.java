@@ -1,6 +1,7 @@
 package ai.poncho.bus;
 
 import ai.poncho.chat.Ids;
+import ai.poncho.logging.RequestLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,17 +20,24 @@ import java.util.function.Function;
 final class ContextEndpoint<M, S> {
 
   private final String address;
-  private final Map<String, S> streams = new HashMap<>();
+  private final Map<String, Route<S>> streams = new HashMap<>();
   private final MessageConsumer<M> consumer;
 
   private ContextEndpoint(Vertx vertx, String prefix, Function<M, String> streamId, Dispatch<M, S> dispatch) {
     this.address = prefix + Ids.random("");
     this.consumer = vertx.eventBus().consumer(address, (Message<M> message) -> {
-      S stream = streams.get(streamId.apply(message.body()));
-      if (stream != null) {
-        dispatch.deliver(stream, message.body());
+      Route<S> route = streams.get(streamId.apply(message.body()));
+      if (route != null) {
+        // The message runs on a new duplicate of the context that registered this consumer, which may be
+        // another request's: the stream's own log fields replace what it inherited.
+        RequestLog.enter(route.log());
+        dispatch.deliver(route.stream(), message.body());
       }
     });
+  }
+
+  /** A stream and the log fields of the request it belongs to. */
+  private record Route<S>(S stream, RequestLog log) {
   }
 
   interface Dispatch<M, S> {
@@ -54,8 +62,9 @@ final class ContextEndpoint<M, S> {
     return address;
   }
 
+  /** Routes {@code id} to {@code stream}, whose messages then log with the current request's fields. */
   void add(String id, S stream) {
-    streams.put(id, stream);
+    streams.put(id, new Route<>(stream, RequestLog.current()));
   }
 
   void remove(String id) {

@@ -2,12 +2,13 @@ package ai.poncho.bus;
 
 import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatChunk;
-import ai.poncho.cluster.NodeWatch;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.Ids;
+import ai.poncho.cluster.NodeWatch;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -15,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * Consumer side of a stream across the event bus (used by the SSE and WebSocket writers). It grants the
@@ -39,6 +41,9 @@ public final class RemoteChatStream {
   private Handler<ChatChunk> chunkHandler;
   private Handler<StreamEnd> endHandler;
   private Handler<GatewayError> failureHandler;
+  private Handler<Void> batchEndHandler;
+  /** How many chunks of the {@link StreamChunk} at the head of the queue were handed on already. */
+  private int headPosition;
   private boolean paused;
   private boolean done;
   private int consumedSinceGrant;
@@ -129,6 +134,11 @@ public final class RemoteChatStream {
     return started.cache();
   }
 
+  /** The nanoseconds the producer waited on upstreams until the stream's first chunk existed. */
+  public long upstreamNanos() {
+    return started.upstreamNanos();
+  }
+
   public RemoteChatStream handler(Handler<ChatChunk> handler) {
     this.chunkHandler = handler;
     drain();
@@ -144,6 +154,15 @@ public final class RemoteChatStream {
   public RemoteChatStream failureHandler(Handler<GatewayError> handler) {
     this.failureHandler = handler;
     drain();
+    return this;
+  }
+
+  /**
+   * Called after the chunks of one producer message (one upstream read) were handed on, or as many of
+   * them as a pause let through: a writer may buffer chunks and write them to its socket here, at once.
+   */
+  public RemoteChatStream batchEndHandler(Handler<Void> handler) {
+    this.batchEndHandler = handler;
     return this;
   }
 
@@ -198,20 +217,38 @@ public final class RemoteChatStream {
   private void drain() {
     while (!done && (!paused || terminalQueued()) && chunkHandler != null && endHandler != null
         && failureHandler != null && !queue.isEmpty()) {
-      StreamEvent event = queue.poll();
-      if (event instanceof StreamChunk chunk) {
-        consumedSinceGrant++;
-        chunkHandler.handle(chunk.chunk());
-        if (consumedSinceGrant >= grantEvery && !paused) {
-          grant();
-        }
+      StreamEvent event = queue.peek();
+      if (event instanceof StreamChunk message) {
+        handChunks(message);
       } else if (event instanceof StreamEnd end) {
         close();
+        RequestLog.usage(end.usage());
         endHandler.handle(end);
       } else if (event instanceof StreamFailure failure) {
         close();
         failureHandler.handle(failure.error());
       }
+    }
+  }
+
+  /** Hands on the chunks of the head message until it is done or the stream is paused (or closed). */
+  private void handChunks(StreamChunk message) {
+    List<ChatChunk> chunks = message.chunks();
+    boolean handed = false;
+    while (headPosition < chunks.size() && !done && (!paused || terminalQueued())) {
+      consumedSinceGrant++;
+      handed = true;
+      chunkHandler.handle(chunks.get(headPosition++));
+    }
+    if (headPosition >= chunks.size() && !done) {
+      queue.poll();
+      headPosition = 0;
+    }
+    if (handed && !done && batchEndHandler != null) {
+      batchEndHandler.handle(null);
+    }
+    if (consumedSinceGrant >= grantEvery && !paused) {
+      grant();
     }
   }
 
@@ -257,6 +294,7 @@ public final class RemoteChatStream {
   private void close() {
     done = true;
     queue.clear();
+    headPosition = 0;
     vertx.cancelTimer(idleTimer);
     sink.remove(streamId);
     if (producerWatch != null) {

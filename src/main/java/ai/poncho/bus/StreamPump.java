@@ -13,12 +13,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Producer side of a stream across the event bus. Sends a provider's chunks to the consumer's sink
  * while it holds credit; at zero credit it pauses the provider stream, so a slow client pauses the
  * upstream read instead of filling memory. A cancel (client gone) stops the upstream call; a consumer
  * that grants no credit for the stall timeout has its upstream stopped and gets a {@code stream_stalled} error.
+ * The chunks of one upstream read go out as one {@link StreamChunk}, sent at the end of that read (or
+ * when the credit runs out), so grouping them adds no latency.
  */
 public final class StreamPump {
 
@@ -42,6 +46,8 @@ public final class StreamPump {
   private long firstChunkNanos;
   private String finishReason;
   private Usage usage;
+  /** Chunks of the current upstream read not sent yet; null when the stream has no read groups. */
+  private List<ChatChunk> batch;
 
   private StreamPump(Vertx vertx, ChatStream stream, StreamOpen open, String model, Duration stallTimeout,
                      StreamMeter meter) {
@@ -82,6 +88,13 @@ public final class StreamPump {
   }
 
   public void run() {
+    if (stream.batchEndHandler(v -> {
+      if (!finished) {
+        flush();
+      }
+    })) {
+      batch = new ArrayList<>();
+    }
     stream.exceptionHandler(this::onFailure);
     stream.endHandler(v -> onEnd());
     stream.handler(this::onChunk);
@@ -101,11 +114,25 @@ public final class StreamPump {
       usage = chunk.usage();
     }
     meter.onChunk(chunk);
-    bus.send(sink, new StreamChunk(streamId, model.equals(chunk.model()) ? chunk : chunk.withModel(model)));
+    ChatChunk named = model.equals(chunk.model()) ? chunk : chunk.withModel(model);
+    if (batch != null) {
+      batch.add(named);
+    } else {
+      bus.send(sink, new StreamChunk(streamId, named));
+    }
     if (--credits <= 0 && !paused) {
+      flush();
       paused = true;
       stream.pause();
       stallTimer = vertx.setTimer(stallTimeoutMs, id -> onStall());
+    }
+  }
+
+  /** Sends the chunks of the current upstream read; everything else the pump sends goes after them. */
+  private void flush() {
+    if (batch != null && !batch.isEmpty()) {
+      bus.send(sink, new StreamChunk(streamId, batch));
+      batch.clear();
     }
   }
 
@@ -129,6 +156,7 @@ public final class StreamPump {
   public void abort(GatewayError error) {
     if (!finished) {
       stream.cancel();
+      flush();
       bus.send(sink, new StreamFailure(streamId, error));
       finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
     }
@@ -167,6 +195,7 @@ public final class StreamPump {
       return;
     }
     finished = true;
+    flush();
     Usage counted = usage != null ? usage : meter.unreported();
     StreamEnd end = new StreamEnd(streamId, finishReason, usage, model, meter.costUsd(counted));
     meter.settle(counted).onComplete(settled -> {
@@ -184,6 +213,7 @@ public final class StreamPump {
       error = GatewayError.of(ErrorKind.SERVER_ERROR, "upstream_stream_error", null,
           "The upstream stream failed: " + failure.getMessage());
     }
+    flush();
     bus.send(sink, new StreamFailure(streamId, error));
     finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
   }

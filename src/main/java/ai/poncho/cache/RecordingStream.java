@@ -99,6 +99,11 @@ public final class RecordingStream implements ChatStream {
   }
 
   @Override
+  public boolean batchEndHandler(Handler<Void> handler) {
+    return source.batchEndHandler(handler);
+  }
+
+  @Override
   public RecordingStream exceptionHandler(Handler<Throwable> handler) {
     source.exceptionHandler(handler);
     return this;

@@ -32,6 +32,27 @@ public record ChatChunk(String id, long created, String model, List<Choice> choi
       return json;
     }
 
+    void writeJson(StringBuilder out) {
+      out.append('{');
+      boolean first = true;
+      if (role != null) {
+        JsonOut.string(JsonOut.name(out, "role", first), role);
+        first = false;
+      }
+      if (content != null) {
+        JsonOut.string(JsonOut.name(out, "content", first), content);
+        first = false;
+      }
+      if (toolCalls != null) {
+        JsonOut.name(out, "tool_calls", first).append('[');
+        for (int i = 0; i < toolCalls.size(); i++) {
+          toolCalls.get(i).writeJson(i == 0 ? out : out.append(','));
+        }
+        out.append(']');
+      }
+      out.append('}');
+    }
+
     public static Delta fromJson(JsonObject json) {
       List<ToolCallDelta> calls = null;
       JsonArray array = json.getJsonArray("tool_calls");
@@ -109,6 +130,32 @@ public record ChatChunk(String id, long created, String model, List<Choice> choi
 
   public JsonObject toJson() {
     return toJson(false);
+  }
+
+  /** Appends exactly the text of {@code toJson(includeUsageField).encode()}, without building the tree. */
+  public void writeJson(StringBuilder out, boolean includeUsageField) {
+    out.append("{\"id\":");
+    JsonOut.string(out, id).append(",\"object\":\"chat.completion.chunk\",\"created\":").append(created)
+        .append(",\"model\":");
+    JsonOut.string(out, model).append(",\"choices\":[");
+    for (int i = 0; i < choices.size(); i++) {
+      Choice choice = choices.get(i);
+      out.append(i == 0 ? "{\"index\":" : ",{\"index\":").append(choice.index()).append(",\"delta\":");
+      choice.delta().writeJson(out);
+      out.append(",\"logprobs\":null,\"finish_reason\":");
+      JsonOut.string(out, choice.finishReason());
+      if (choice.stopSequence() != null) {
+        JsonOut.string(out.append(",\"stop_sequence\":"), choice.stopSequence());
+      }
+      out.append('}');
+    }
+    out.append(']');
+    if (usage != null) {
+      usage.writeJson(out.append(",\"usage\":"));
+    } else if (includeUsageField) {
+      out.append(",\"usage\":null");
+    }
+    out.append('}');
   }
 
   /** Reads an OpenAI {@code chat.completion.chunk} (from an upstream or the clustered bus). */

@@ -1,5 +1,6 @@
 package ai.poncho.chat;
 
+import io.vertx.core.Handler;
 import io.vertx.core.streams.ReadStream;
 
 /**
@@ -11,4 +12,13 @@ public interface ChatStream extends ReadStream<ChatChunk> {
 
   /** Stops the upstream call now; no handler is called afterwards. */
   void cancel();
+
+  /**
+   * Asks to be told after each group of chunks that arrived together (one upstream network read), so
+   * that a consumer can pass a group on at once as one message. Returns false for a stream without such
+   * groups: it never calls {@code handler}, and each of its chunks stands alone.
+   */
+  default boolean batchEndHandler(Handler<Void> handler) {
+    return false;
+  }
 }

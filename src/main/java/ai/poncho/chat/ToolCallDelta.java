@@ -26,6 +26,25 @@ public record ToolCallDelta(int index, String id, String type, String name, Stri
     return json.put("function", function);
   }
 
+  /** Appends exactly the text of {@code toJson().encode()}. */
+  void writeJson(StringBuilder out) {
+    out.append("{\"index\":").append(index);
+    if (id != null) {
+      JsonOut.string(out.append(",\"id\":"), id);
+    }
+    if (type != null) {
+      JsonOut.string(out.append(",\"type\":"), type);
+    }
+    out.append(",\"function\":{");
+    if (name != null) {
+      JsonOut.string(out.append("\"name\":"), name);
+    }
+    if (arguments != null) {
+      JsonOut.string(JsonOut.name(out, "arguments", name == null), arguments);
+    }
+    out.append("}}");
+  }
+
   public static ToolCallDelta fromJson(JsonObject json) {
     JsonObject function = json.getJsonObject("function", new JsonObject());
     return new ToolCallDelta(json.getInteger("index", 0), json.getString("id"), json.getString("type"),

@@ -29,6 +29,16 @@ public record Usage(int promptTokens, int completionTokens, int totalTokens, int
     return json;
   }
 
+  /** Appends exactly the text of {@code toJson().encode()}. */
+  void writeJson(StringBuilder out) {
+    out.append("{\"prompt_tokens\":").append(promptTokens).append(",\"completion_tokens\":").append(completionTokens)
+        .append(",\"total_tokens\":").append(totalTokens);
+    if (cachedTokens > 0) {
+      out.append(",\"prompt_tokens_details\":{\"cached_tokens\":").append(cachedTokens).append('}');
+    }
+    out.append('}');
+  }
+
   public static Usage fromJson(JsonObject json) {
     if (json == null) {
       return null;

@@ -6,6 +6,8 @@ import com.hazelcast.cluster.MembershipListener;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -93,6 +95,22 @@ public final class NodeWatch implements Shareable {
   /** This node's id in the cluster, or null when it runs alone. */
   public String localNode() {
     return localNode;
+  }
+
+  /**
+   * The cluster as this node sees it, for readiness: {@code node} (this one), {@code members} (node ids)
+   * and {@code size}; {@code active} is false once this node's cluster manager has stopped. Null when
+   * not clustered.
+   */
+  public static JsonObject members(Vertx vertx) {
+    ClusterManager manager = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager() : null;
+    if (manager == null) {
+      return null;
+    }
+    boolean active = manager.isActive();
+    List<String> nodes = active ? manager.getNodes() : List.of();
+    return new JsonObject().put("active", active).put("node", manager.getNodeId())
+        .put("members", new JsonArray(List.copyOf(nodes))).put("size", nodes.size());
   }
 
   /** Whether {@code node} is known to have left the cluster. */

@@ -31,6 +31,7 @@ public record PonchoConfig(
     LimitsConfig limits,
     UsageConfig usage,
     CacheConfig cache,
+    LogConfig log,
     List<String> warnings,
     JsonObject raw) {
 
@@ -61,7 +62,8 @@ public record PonchoConfig(
         PromptsConfig.from(root.section("prompts")), StateConfig.from(root.section("state")),
         AuthConfig.from(root.section("auth")), ApiConfig.from(root.section("api")), LimitsConfig.from(root),
         UsageConfig.from(root.section("usage")),
-        CacheConfig.from(root.section("cache"), modelsSection), List.copyOf(warnings), json);
+        CacheConfig.from(root.section("cache"), modelsSection), LogConfig.from(root.section("log")),
+        List.copyOf(warnings), json);
     root.throwIfInvalid();
     return config;
   }

@@ -71,6 +71,7 @@ public final class ChatCompletionsHandler {
           cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           JsonObject body = response.toJson();
           CostHeaders.apply(reply, ctx.response());
+          GatewayOverhead.answered(ctx, reply);
           String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);
           if (output != null) {
             // A JSON-output prompt run through the shortcut answers as the prompt API does.

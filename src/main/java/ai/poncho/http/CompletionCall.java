@@ -6,6 +6,7 @@ import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.Ids;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,6 +32,6 @@ public final class CompletionCall {
     GuardedCall<ChatResponse> guarded = GuardedCall.request(vertx, address, call.callId(), call::forAttempt,
         delivery, true);
     ctx.response().closeHandler(v -> guarded.cancel());
-    return guarded.reply();
+    return guarded.reply().onSuccess(reply -> RequestLog.usage(reply.body().usage()));
   }
 }

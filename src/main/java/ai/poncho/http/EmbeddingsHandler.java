@@ -4,10 +4,12 @@ import ai.poncho.bus.Addresses;
 import ai.poncho.bus.EmbeddingDispatch;
 import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.Ids;
+import ai.poncho.chat.Usage;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.embedding.EmbeddingJson;
 import ai.poncho.embedding.EmbeddingRequest;
 import ai.poncho.embedding.EmbeddingResponse;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.security.AuthErrors;
 import ai.poncho.security.Caller;
 import io.vertx.core.Vertx;
@@ -42,8 +44,10 @@ public final class EmbeddingsHandler {
             delivery)
         .onSuccess(reply -> {
           EmbeddingResponse response = reply.body();
+          RequestLog.usage(Usage.of(response.promptTokens(), 0));
           CostHeaders.apply(reply, ctx.response());
           ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
+          GatewayOverhead.answered(ctx, reply);
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
               .end(response.toJson(request.base64()).toBuffer());

@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -108,6 +109,8 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(PonchoConfig config) {
     Router router = Router.router(vertx);
     router.route().handler(RequestContext::assign);
+    GatewayOverhead overhead = new GatewayOverhead(vertx, Meters.registry(config.metrics()));
+    router.route().handler(overhead::arrive);
     if (config.http().accessLog()) {
       router.route().handler(AccessLog::attach);
     }
@@ -124,7 +127,7 @@ public final class HttpVerticle extends VerticleBase {
     ChatCompletionsHandler chat = new ChatCompletionsHandler(vertx, config);
     ModelsHandler models = new ModelsHandler(vertx);
     webSockets = new WsEndpoint(vertx, config, wsAuthenticator != null ? wsAuthenticator : access.handshake(),
-        limits);
+        limits, overhead);
     // One route per endpoint keeps the metrics' route label clean; Vert.x Web wants the body handler first.
     router.post("/v1/chat/completions").handler(body).handler(JsonBody::requireJsonContentType)
         .handler(chat::handle).failureHandler(chat::countRejected);
@@ -145,7 +148,9 @@ public final class HttpVerticle extends VerticleBase {
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
     router.get(WsEndpoint.PATH).handler(webSockets::handle);
     router.get("/health/live").handler(HealthRoutes.live(vertx));
-    router.get("/health/ready").handler(HealthRoutes.ready(vertx, access, stores.redis()));
+    HealthCheckHandler ready = HealthRoutes.ready(vertx, access, stores.redis());
+    router.get("/health/ready").handler(ready);
+    router.get("/health").handler(ready);
     new PromptsHandler(vertx, config).mount(router, body);
     KeySpend spend = new KeySpend(stores.limiter(), limits.plan(), GatewayClock.of(vertx));
     access.mountKeyApi(router, key -> spend.of(key.id(), key.limits()));

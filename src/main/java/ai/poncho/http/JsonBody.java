@@ -3,6 +3,7 @@ package ai.poncho.http;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.logging.RequestLog;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -33,6 +34,7 @@ public final class JsonBody {
     ctx.next();
   }
 
+  /** The body as a JSON object; its {@code model}, when it names one, goes into the request's log fields. */
   public static JsonObject object(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
@@ -46,6 +48,9 @@ public final class JsonBody {
     }
     if (!(value instanceof JsonObject json)) {
       throw invalid("The request body must be a JSON object.");
+    }
+    if (json.getValue("model") instanceof String model) {
+      RequestLog.model(model);
     }
     return json;
   }

@@ -7,6 +7,7 @@ import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.AuthErrors;
 import ai.poncho.security.Caller;
@@ -108,6 +109,7 @@ public final class PromptsHandler {
           ctx.response().putHeader(ChatCompletionsHandler.MODEL_HEADER, reply.body().model());
           ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           CostHeaders.apply(reply, ctx.response());
+          GatewayOverhead.answered(ctx, reply);
           json(ctx, body);
         })
         .onFailure(ctx::fail);
@@ -125,6 +127,7 @@ public final class PromptsHandler {
       body.put(PromptExecution.MODEL_OVERRIDE, model);
     }
     body.put("model", PromptExecution.MODEL_PREFIX + ctx.pathParam("name"));
+    RequestLog.model(body.getString("model"));
     ChatRequest request = ChatJson.request(body);
     Permissions.requireModels(Caller.of(ctx), request);
     return request;

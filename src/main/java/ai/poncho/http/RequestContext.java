@@ -1,11 +1,12 @@
 package ai.poncho.http;
 
 import ai.poncho.chat.Ids;
+import ai.poncho.logging.RequestLog;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Per-request id: the caller's {@code x-request-id} when it is sane, otherwise a generated one. It is
- * echoed on every response and named in every log line of the request.
+ * echoed on every response and named in every log line of the request ({@link RequestLog}).
  */
 public final class RequestContext {
 
@@ -19,6 +20,7 @@ public final class RequestContext {
   public static void assign(RoutingContext ctx) {
     String id = idFrom(ctx.request().getHeader(HEADER));
     ctx.put(KEY, id);
+    RequestLog.enter(id, null, null);
     ctx.response().putHeader(HEADER, id);
     ctx.next();
   }

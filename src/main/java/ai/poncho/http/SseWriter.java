@@ -2,7 +2,6 @@ package ai.poncho.http;
 
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.bus.StreamEnd;
-import io.vertx.core.json.JsonObject;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.Ids;
 import ai.poncho.prompt.StreamedOutput;
@@ -21,12 +20,12 @@ import java.util.List;
  * failure after the start is sent as {@code data: {"error":…}} with no {@code [DONE]}. A full socket
  * pauses the stream (and so the upstream); a closed one cancels it. For a JSON-output prompt the last
  * chunk before {@code [DONE]} has no choices and carries {@code output_status} and {@code output}.
+ * The events of one bus message (one upstream read) are written to the socket as one buffer when the
+ * message has been handed on, so a stream costs a write per upstream read instead of one per event.
  */
 public final class SseWriter {
 
-  private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
-  private static final byte[] DATA = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final byte[] END = "\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final String DONE = "data: [DONE]\n\n";
 
   private final HttpServerResponse response;
   private final RemoteChatStream stream;
@@ -35,6 +34,8 @@ public final class SseWriter {
   private ChatChunk last;
   /** The usage-only chunk, held until the end so that it can carry the stream's cost. */
   private ChatChunk usageChunk;
+  /** The events handed on since the last socket write. */
+  private final StringBuilder pending = new StringBuilder(1024);
 
   private SseWriter(HttpServerResponse response, RemoteChatStream stream, boolean includeUsage) {
     this.response = response;
@@ -56,6 +57,7 @@ public final class SseWriter {
       if (ctx.response().closed()) {
         stream.cancel();
       } else {
+        GatewayOverhead.streaming(ctx, stream);
         new SseWriter(ctx.response(), stream, includeUsage).run();
       }
     }).onFailure(ctx::fail);
@@ -75,6 +77,7 @@ public final class SseWriter {
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);
     stream.endHandler(this::onEnd);
+    stream.batchEndHandler(v -> writePending());
     stream.handler(this::onChunk);
   }
 
@@ -93,10 +96,24 @@ public final class SseWriter {
       usageChunk = chunk;
       return;
     }
-    response.write(event(chunk.toJson(includeUsage).toBuffer()));
-    if (response.writeQueueFull()) {
-      stream.pause();
+    pending.append("data: ");
+    chunk.writeJson(pending, includeUsage);
+    pending.append("\n\n");
+  }
+
+  private void writePending() {
+    if (pending.length() > 0 && !response.closed()) {
+      response.write(takePending());
+      if (response.writeQueueFull()) {
+        stream.pause();
+      }
     }
+  }
+
+  private Buffer takePending() {
+    Buffer buffer = Buffer.buffer(pending.toString());
+    pending.setLength(0);
+    return buffer;
   }
 
   private void onEnd(StreamEnd end) {
@@ -106,13 +123,14 @@ public final class SseWriter {
     if (usageChunk != null) {
       JsonObject json = usageChunk.toJson(true);
       CostHeaders.addToUsage(json, end.costUsd());
-      response.write(event(json.toBuffer()));
+      event(json);
     }
     if (output != null) {
-      response.write(event(outputChunk(end.model()).toBuffer()));
+      event(outputChunk(end.model()));
     }
     CostHeaders.putTrailer(response, end.costUsd());
-    response.end(DONE.copy());
+    pending.append(DONE);
+    response.end(takePending());
   }
 
   /** A choice-less chunk, like the usage chunk, with the checked JSON output. */
@@ -124,11 +142,12 @@ public final class SseWriter {
 
   private void onFailure(GatewayError error) {
     if (!response.ended() && !response.closed()) {
-      response.end(event(error.toResponseJson().toBuffer()));
+      event(error.toResponseJson());
+      response.end(takePending());
     }
   }
 
-  private static Buffer event(Buffer json) {
-    return Buffer.buffer(json.length() + 8).appendBytes(DATA).appendBuffer(json).appendBytes(END);
+  private void event(JsonObject json) {
+    pending.append("data: ").append(json.encode()).append("\n\n");
   }
 }

@@ -38,6 +38,7 @@ public final class EdgeLimits {
   private final LimitPlan plan;
   private final TokenEstimator estimator;
   private final StoreFailures failures;
+  private final Rejections rejections;
   private final GatewayClock clock;
   private final long windowMs;
 
@@ -53,6 +54,7 @@ public final class EdgeLimits {
     this.plan = new LimitPlan(config.limits());
     this.estimator = new TokenEstimator(config.models());
     this.failures = new StoreFailures(config.limits().denyOnStoreFailure(), registry);
+    this.rejections = new Rejections(registry);
     this.clock = GatewayClock.of(vertx);
     this.windowMs = config.limits().window().toMillis();
   }
@@ -86,7 +88,8 @@ public final class EdgeLimits {
     });
   }
 
-  private static boolean isModelCall(RoutingContext ctx) {
+  /** {@code POST /v1/*} and {@code POST /api/v1/prompts/{name}/execute}: the calls that reach a model. */
+  public static boolean isModelCall(RoutingContext ctx) {
     if (ctx.request().method() != HttpMethod.POST) {
       return false;
     }
@@ -125,6 +128,7 @@ public final class EdgeLimits {
     }
     return run(check).compose(decision -> {
       if (!decision.allowed()) {
+        rejections.count(check, decision);
         return Future.failedFuture(error(check, decision).toException());
       }
       return Future.succeededFuture(decision.storeFailed() || !check.holdsSomething() ? Admission.NONE
@@ -152,6 +156,7 @@ public final class EdgeLimits {
   }
 
   private void refuse(RoutingContext ctx, LimitCheck check, Decision decision) {
+    rejections.count(check, decision);
     if (decision.verdict() == Decision.Verdict.OVER_BUDGET) {
       ctx.response().putHeader("x-should-retry", "false");
     } else {
@@ -183,21 +188,18 @@ public final class EdgeLimits {
 
   /** Which limit stopped the call, e.g. "requests per minute of key key_1: limit 60, used 60". */
   private String exceeded(LimitCheck check, Decision decision) {
-    List<Decision.ScopeState> states = decision.states();
-    for (int i = 0; i < states.size(); i++) {
-      Scope scope = check.scopes().get(i);
-      Rates rates = scope.rates();
-      Decision.ScopeState state = states.get(i);
-      if (rates.rpm() > 0 && state.requests() >= rates.rpm()) {
-        return "requests per minute of " + describe(scope.id()) + ": limit " + rates.rpm() + ", used "
-            + state.requests();
-      }
-      if (rates.tpm() > 0 && state.tokens() > 0 && state.tokens() + check.tokens() > rates.tpm()) {
-        return "tokens per minute of " + describe(scope.id()) + ": limit " + rates.tpm() + ", used "
-            + state.tokens() + ", requested " + check.tokens();
-      }
+    Exceeded exceeded = Exceeded.of(check, decision);
+    if (exceeded.scope() == null) {
+      return "concurrent calls in flight (max_parallel)";
     }
-    return "concurrent calls in flight (max_parallel)";
+    Rates rates = exceeded.scope().rates();
+    Decision.ScopeState state = exceeded.state();
+    if (exceeded.limit().equals(Exceeded.RPM)) {
+      return "requests per minute of " + describe(exceeded.scope().id()) + ": limit " + rates.rpm() + ", used "
+          + state.requests();
+    }
+    return "tokens per minute of " + describe(exceeded.scope().id()) + ": limit " + rates.tpm() + ", used "
+        + state.tokens() + ", requested " + check.tokens();
   }
 
   private static String describe(String scope) {

@@ -9,10 +9,12 @@ import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
+import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
  * Node-wide state of every deployment, shared by all dispatch verticle instances of one Vert.x: its
@@ -63,6 +65,13 @@ final class DeploymentStates implements Shareable {
     });
   }
 
+  /** Creates the breakers (and their gauges) of every deployment up front, so each is exported from start-up. */
+  void track(Iterable<ModelConfig> models) {
+    for (ModelConfig model : models) {
+      model.deployments().forEach(this::breaker);
+    }
+  }
+
   Balancer balancer() {
     return balancer;
   }
@@ -76,10 +85,20 @@ final class DeploymentStates implements Shareable {
     return outstanding.computeIfAbsent(deployment.id(), id -> new AtomicInteger());
   }
 
-  /** Breaker states by deployment, for {@code /health/ready}. */
-  JsonObject breakerStates() {
+  /** By model, by deployment: its breaker state, or {@code NO_API_KEY} (see {@code Addresses.DISPATCH_BREAKERS}). */
+  JsonObject health(Collection<ModelConfig> models) {
     JsonObject json = new JsonObject();
-    new TreeMap<>(breakers).forEach((id, breaker) -> json.put(id, breaker.state().name()));
+    Map<String, ModelConfig> byName = new TreeMap<>(models.stream()
+        .collect(Collectors.toMap(ModelConfig::name, model -> model)));
+    byName.forEach((name, model) -> {
+      JsonObject deployments = new JsonObject();
+      for (ModelConfig.Deployment deployment : model.deployments()) {
+        CircuitBreaker breaker = breakers.get(deployment.id());
+        deployments.put(deployment.id(), deployment.model().missingApiKey() ? "NO_API_KEY"
+            : breaker == null ? CircuitBreakerState.CLOSED.name() : breaker.state().name());
+      }
+      json.put(name, deployments);
+    });
     return json;
   }
 

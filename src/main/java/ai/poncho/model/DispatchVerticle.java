@@ -31,6 +31,7 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.embedding.EmbeddingResponse;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.Meters;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
@@ -111,7 +112,8 @@ public final class DispatchVerticle extends VerticleBase {
     registry = new ModelRegistry(config.models());
     providers = new Providers(vertx, config, Meters.registry(config.metrics()));
     DeploymentStates states = DeploymentStates.of(vertx, Meters.registry(config.metrics()));
-    failover = new Failover(vertx, registry, providers, states);
+    states.track(config.models().values());
+    failover = new Failover(vertx, registry, providers, states, new AttemptMeters(Meters.registry(config.metrics())));
     cache = ResponseCache.create(vertx, config);
     stores = Stores.open(vertx, config);
     metering = new Metering(vertx, config, stores, Meters.registry(config.metrics()));
@@ -123,7 +125,7 @@ public final class DispatchVerticle extends VerticleBase {
     intake.forEach(consumer -> ready.add(consumer.completion()));
     ready.add(bus.<String>consumer(Addresses.DISPATCH_CANCEL, this::cancel).completion());
     ready.add(bus.consumer(Addresses.DISPATCH_MODELS, message -> message.reply(registry.list())).completion());
-    ready.add(bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.breakerStates()))
+    ready.add(bus.consumer(Addresses.DISPATCH_BREAKERS, message -> message.reply(states.health(registry.models())))
         .completion());
     ready.add(bus.<JsonObject>consumer(Addresses.CACHE_PURGE, this::purge).completion());
     ready.add(bus.<JsonObject>consumer(Addresses.CACHE_PURGE_LOCAL, message -> cache.purgeLocal(
@@ -180,6 +182,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void complete(Message<DispatchRequest> message) {
     long start = System.nanoTime();
     DispatchRequest dispatch = message.body();
+    RequestLog.enter(dispatch.requestId(), dispatch.caller().keyId(), dispatch.request().model());
     if (!take(message, dispatch.watchAddress(), dispatch.callId())) {
       return;
     }
@@ -196,8 +199,8 @@ public final class DispatchVerticle extends VerticleBase {
       return;
     }
     Promise<Void> cancelled = Promise.promise();
-    lookUp(message, dispatch.requestId(), dispatch.callId(), dispatch.caller(), dispatch.request().model(), plan,
-        cancelled, start, answer -> answerFromCache(message, dispatch, plan, answer, start),
+    lookUp(message, dispatch.requestId(), dispatch.callId(), dispatch.caller(), dispatch.request().model(),
+        CompletionEvent.CHAT, plan, cancelled, start, answer -> answerFromCache(message, dispatch, plan, answer, start),
         () -> completeUpstream(message, dispatch, plan, cancelled, start));
   }
 
@@ -206,14 +209,16 @@ public final class DispatchVerticle extends VerticleBase {
    * with the cached answer, {@code miss} to go upstream, or a 499 when its client left during the lookup.
    */
   private void lookUp(Message<?> message, String requestId, String callId, Caller caller, String model,
-                      CachePlan plan, Promise<Void> cancelled, long start, Consumer<CachedAnswer> hit, Runnable miss) {
+                      String operation, CachePlan plan, Promise<Void> cancelled, long start,
+                      Consumer<CachedAnswer> hit, Runnable miss) {
     calls.put(callId, new Running(message, cancelled));
     cache.lookup(plan, cancelled.future()).onComplete(found -> {
       if (found.failed() || cancelled.future().isComplete()) {
         calls.remove(callId);
         checkDrained();
         cache.abandoned(plan);
-        fail(message, requestId, caller, model, false, start, ProviderCall.CANCELLED.toException(), plan.status());
+        fail(message, requestId, caller, model, false, start, ProviderCall.CANCELLED.toException(), plan.status(),
+            operation);
       } else if (found.result() != null) {
         calls.remove(callId);
         checkDrained();
@@ -254,12 +259,14 @@ public final class DispatchVerticle extends VerticleBase {
           System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
           usage == null ? 0 : usage.completionTokens(), response.finishReason(), dispatch.requestId(),
           dispatch.caller().keyId(), dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS,
-          usage == null ? 0 : usage.cachedTokens(), cost, System.currentTimeMillis()).withCache(plan.status());
+          usage == null ? 0 : usage.cachedTokens(), cost, System.currentTimeMillis()).withCache(plan.status())
+          .withRequest(CompletionEvent.CHAT, dispatch.request().model());
       // Stored before the reply, so a client that asks again as soon as it has the answer finds it.
       cache.completed(plan, done.model(), response);
       // Counted before the answer goes out, so that the caller's next call is checked against this one.
       metering.settle(dispatch.caller(), dispatch.request().model(), usage, cost).onComplete(settled -> {
-        message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(cost)));
+        message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(cost))
+            .addHeader(Addresses.UPSTREAM_HEADER, Long.toString(done.upstreamNanos())));
         publish(event);
       });
     });
@@ -269,12 +276,14 @@ public final class DispatchVerticle extends VerticleBase {
                                CachedAnswer answer, long start) {
     ChatResponse response = answer.toResponse(Ids.completionId(), System.currentTimeMillis() / 1000);
     // A hit costs nothing and is not settled against token limits or budgets.
-    message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0)));
+    message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0))
+        .addHeader(Addresses.UPSTREAM_HEADER, "0"));
     Usage usage = response.usage();
     publish(new CompletionEvent(response.model(), registry.providerOf(response.model()), 200, false,
         System.nanoTime() - start, 0, usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), response.finishReason(), dispatch.requestId(),
-        dispatch.caller().keyId(), dispatch.caller().team()).withCache(plan.status()));
+        dispatch.caller().keyId(), dispatch.caller().team()).withCache(plan.status())
+        .withRequest(CompletionEvent.CHAT, dispatch.request().model()));
   }
 
   /** The cache's plan for a call: the model resolved and the request admitted as the upstream will get it. */
@@ -308,10 +317,11 @@ public final class DispatchVerticle extends VerticleBase {
   private void embed(Message<EmbeddingDispatch> message) {
     long start = System.nanoTime();
     EmbeddingDispatch dispatch = message.body();
+    RequestLog.enter(dispatch.requestId(), dispatch.caller().keyId(), dispatch.request().model());
     String model = dispatch.request().model();
     if (cancelledEarly.remove(dispatch.callId()) != null) {
       fail(message, dispatch.requestId(), dispatch.caller(), model, false, start,
-          ProviderCall.CANCELLED.toException());
+          ProviderCall.CANCELLED.toException(), null, CompletionEvent.EMBEDDINGS);
       return;
     }
     CachePlan plan;
@@ -319,11 +329,13 @@ public final class DispatchVerticle extends VerticleBase {
       plan = cache.active() ? cache.plan(registry.resolve(model), dispatch.request(), dispatch.caller(),
           dispatch.cache()) : ResponseCache.off();
     } catch (RuntimeException e) {
-      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e);
+      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e, null,
+          CompletionEvent.EMBEDDINGS);
       return;
     }
     Promise<Void> cancelled = Promise.promise();
-    lookUp(message, dispatch.requestId(), dispatch.callId(), dispatch.caller(), model, plan, cancelled, start,
+    lookUp(message, dispatch.requestId(), dispatch.callId(), dispatch.caller(), model, CompletionEvent.EMBEDDINGS,
+        plan, cancelled, start,
         answer -> embeddingFromCache(message, dispatch, plan, answer, start),
         () -> embedUpstream(message, dispatch, plan, cancelled, start));
   }
@@ -338,7 +350,8 @@ public final class DispatchVerticle extends VerticleBase {
       calls.remove(dispatch.callId());
       checkDrained();
       cache.abandoned(plan);
-      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e, plan.status());
+      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e, plan.status(),
+          CompletionEvent.EMBEDDINGS);
       return;
     }
     served.onComplete(result -> {
@@ -346,7 +359,8 @@ public final class DispatchVerticle extends VerticleBase {
       checkDrained();
       if (result.failed()) {
         cache.abandoned(plan);
-        fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, result.cause(), plan.status());
+        fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, result.cause(), plan.status(),
+            CompletionEvent.EMBEDDINGS);
         return;
       }
       Served<EmbeddingResponse> done = result.result();
@@ -356,11 +370,12 @@ public final class DispatchVerticle extends VerticleBase {
       CompletionEvent event = new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start,
           0, response.promptTokens(), 0, null, dispatch.requestId(), dispatch.caller().keyId(),
           dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS, 0, cost, System.currentTimeMillis())
-          .withCache(plan.status());
+          .withCache(plan.status()).withRequest(CompletionEvent.EMBEDDINGS, model);
       // Vectors from a fallback model are handed to waiting calls but not stored for the requested one.
       cache.completed(plan, CachedAnswer.of(response, cache.expiresAt(plan)));
       metering.settle(dispatch.caller(), model, usage, cost).onComplete(settled -> {
-        message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(cost)));
+        message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(cost))
+            .addHeader(Addresses.UPSTREAM_HEADER, Long.toString(done.upstreamNanos())));
         publish(event);
       });
     });
@@ -370,10 +385,12 @@ public final class DispatchVerticle extends VerticleBase {
                                   CachedAnswer answer, long start) {
     EmbeddingResponse response = answer.embedding();
     // A hit costs nothing and is not settled against token limits or budgets.
-    message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0)));
+    message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0))
+        .addHeader(Addresses.UPSTREAM_HEADER, "0"));
     publish(new CompletionEvent(response.model(), registry.providerOf(response.model()), 200, false,
         System.nanoTime() - start, 0, response.promptTokens(), 0, null, dispatch.requestId(),
-        dispatch.caller().keyId(), dispatch.caller().team()).withCache(plan.status()));
+        dispatch.caller().keyId(), dispatch.caller().team()).withCache(plan.status())
+        .withRequest(CompletionEvent.EMBEDDINGS, dispatch.request().model()));
   }
 
   /** Published to every dispatch instance; only the one running the call has it. */
@@ -390,6 +407,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void stream(Message<StreamOpen> message) {
     long start = System.nanoTime();
     StreamOpen open = message.body();
+    RequestLog.enter(open.requestId(), open.caller().keyId(), open.request().model());
     if (!take(message, open.watchAddress(), open.streamId())) {
       return;
     }
@@ -447,6 +465,7 @@ public final class DispatchVerticle extends VerticleBase {
       Served<ChatStream> done = result.result();
       RecordingStream recording = plan.wantsAnswer()
           ? new RecordingStream(done.result(), cache.maxEntryChars()) : null;
+      long pumpStart = System.nanoTime();
       StreamPump.create(vertx, recording != null ? recording : done.result(), open, done.model(),
               config.dispatch().streamStallTimeout(),
               metering.streamMeter(done.model(), done.deployment().model(), open.request(), open.caller(),
@@ -464,7 +483,7 @@ public final class DispatchVerticle extends VerticleBase {
             }
             StreamPump pump = pumped.result();
             active.add(pump);
-            message.reply(pump.started().withNode(node).withCache(plan.status()));
+            message.reply(pump.started().withNode(node).withCache(plan.status()).withUpstream(done.upstreamNanos()));
             pump.run();
             pump.outcome().onSuccess(outcome -> {
               active.remove(pump);
@@ -475,7 +494,7 @@ public final class DispatchVerticle extends VerticleBase {
               } else {
                 cache.abandoned(plan);
               }
-              publish(streamEvent(open, done.model(), provider(done), outcome, start, plan.status(),
+              publish(streamEvent(open, done.model(), provider(done), outcome, start, pumpStart, plan.status(),
                   metering.cost(done.model(), done.deployment().model(), outcome.usage())));
             });
           });
@@ -492,6 +511,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void replay(Message<StreamOpen> message, StreamOpen open, CachePlan plan, CachedAnswer answer, long start) {
     ReplayStream replay = new ReplayStream(vertx.getOrCreateContext(),
         answer.toChunks(Ids.completionId(), System.currentTimeMillis() / 1000));
+    long pumpStart = System.nanoTime();
     StreamPump.create(vertx, replay, open, answer.model(), config.dispatch().streamStallTimeout(),
             StreamMeter.FREE)
         .onComplete(pumped -> {
@@ -509,7 +529,7 @@ public final class DispatchVerticle extends VerticleBase {
           pump.outcome().onSuccess(outcome -> {
             active.remove(pump);
             checkDrained();
-            publish(streamEvent(open, answer.model(), registry.providerOf(answer.model()), outcome, start,
+            publish(streamEvent(open, answer.model(), registry.providerOf(answer.model()), outcome, start, pumpStart,
                 plan.status(), 0));
           });
         });
@@ -519,18 +539,21 @@ public final class DispatchVerticle extends VerticleBase {
     return served.deployment().model().provider().id();
   }
 
+  /** {@code pumpStart}: when the pump, which times its first chunk, was created ({@code start}: the call's arrival). */
   private static CompletionEvent streamEvent(StreamOpen open, String model, String provider, StreamOutcome outcome,
-                                             long start, String cacheStatus, long costPico) {
+                                             long start, long pumpStart, String cacheStatus, long costPico) {
     // The client got 200 on the status line before the first chunk; a failure later shows in the outcome.
     int status = outcome.cancelled() ? 499 : 200;
     String result = outcome.error() != null ? CompletionEvent.Outcome.of(outcome.error())
         : outcome.cancelled() ? CompletionEvent.Outcome.CANCELLED : CompletionEvent.Outcome.SUCCESS;
     Usage usage = outcome.usage();
     return new CompletionEvent(model, provider, status, true, System.nanoTime() - start,
-        outcome.firstChunkNanos(), usage == null ? 0 : usage.promptTokens(),
+        outcome.firstChunkNanos() > 0 ? pumpStart - start + outcome.firstChunkNanos() : 0,
+        usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), open.requestId(),
         open.caller().keyId(), open.caller().team(), result, usage == null ? 0 : usage.cachedTokens(),
-        costPico, System.currentTimeMillis()).withCache(cacheStatus);
+        costPico, System.currentTimeMillis()).withCache(cacheStatus)
+        .withRequest(CompletionEvent.CHAT, open.request().model());
   }
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
@@ -540,13 +563,19 @@ public final class DispatchVerticle extends VerticleBase {
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
                     long start, Throwable failure, String cacheStatus) {
+    fail(message, requestId, caller, modelName, stream, start, failure, cacheStatus, CompletionEvent.CHAT);
+  }
+
+  private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
+                    long start, Throwable failure, String cacheStatus, String operation) {
     GatewayError error = Replies.fail(message, failure);
     if (error.status() >= 500) {
       LOG.warn("{} model call failed: model={} status={} message={}", requestId, modelName, error.status(),
           error.message());
     }
     publish(new CompletionEvent(modelName, registry.providerOf(modelName), error.status(), stream,
-        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()).withCache(cacheStatus));
+        System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()).withCache(cacheStatus)
+        .withRequest(operation, modelName));
   }
 
   /** Records the call's usage and tells the metrics verticles about it. */

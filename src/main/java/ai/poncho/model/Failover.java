@@ -45,12 +45,14 @@ final class Failover {
   private final ModelRegistry registry;
   private final Providers providers;
   private final DeploymentStates states;
+  private final AttemptMeters meters;
 
-  Failover(Vertx vertx, ModelRegistry registry, Providers providers, DeploymentStates states) {
+  Failover(Vertx vertx, ModelRegistry registry, Providers providers, DeploymentStates states, AttemptMeters meters) {
     this.vertx = vertx;
     this.registry = registry;
     this.providers = providers;
     this.states = states;
+    this.meters = meters;
   }
 
   /** {@code cancelled} completes when the client left; the call then ends without retry or fallback. */
@@ -132,6 +134,7 @@ final class Failover {
     private final Promise<Served<T>> result;
     private Throwable firstFailure;
     private Throwable lastUpstreamFailure;
+    private long upstreamNanos;
 
     Attempt(String requestId, R original, List<String> chain, Work<R, T> work, Promise<Served<T>> result) {
       this.requestId = requestId;
@@ -162,8 +165,10 @@ final class Failover {
           outstanding.decrementAndGet();
         }
       };
+      long began = System.nanoTime();
       guarded(deployment, () -> work.call(deployment.model(), admitted))
-          .onSuccess(value -> result.complete(new Served<>(value, model.name(), deployment, release)))
+          .onComplete(done -> upstreamNanos += System.nanoTime() - began)
+          .onSuccess(value -> result.complete(new Served<>(value, model.name(), deployment, release, upstreamNanos)))
           .onFailure(failure -> {
             release.run();
             onFailure(position, model, admitted, retry, deployment, failure);
@@ -207,10 +212,18 @@ final class Failover {
       if (delay < 0) {
         next(position, model, failure instanceof OpenCircuitException && lastUpstreamFailure != null
             ? lastUpstreamFailure : failure);
-      } else if (delay == 0) {
+        return;
+      }
+      meters.retried(model.name(), deployment.id());
+      if (delay == 0) {
         call(position, model, admitted, retry + 1);
       } else {
-        vertx.setTimer(delay, id -> call(position, model, admitted, retry + 1));
+        // The backoff is spent waiting for the upstream to recover: upstream time, not the gateway's.
+        long waiting = System.nanoTime();
+        vertx.setTimer(delay, id -> {
+          upstreamNanos += System.nanoTime() - waiting;
+          call(position, model, admitted, retry + 1);
+        });
       }
     }
 
@@ -226,6 +239,7 @@ final class Failover {
           LOG.info("Falling back: request={} from={} to={} cause={}", requestId, model.name(), fallback.name(),
               failure.getMessage());
           lastUpstreamFailure = null;
+          meters.fellBack(model.name(), fallback.name());
           call(p, fallback, admitted, 0);
           return;
         } catch (GatewayException unsuitable) {

@@ -11,6 +11,7 @@ import ai.poncho.error.GatewayException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +26,10 @@ public final class ModelRegistry {
 
   public ModelRegistry(Map<String, ModelConfig> models) {
     this.models = Map.copyOf(models);
+  }
+
+  public Collection<ModelConfig> models() {
+    return models.values();
   }
 
   public ModelConfig resolve(String name) {

@@ -15,6 +15,7 @@ import ai.poncho.cluster.NodeWatch;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.config.PromptsConfig;
 import ai.poncho.error.GatewayError;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.Meters;
 import ai.poncho.metrics.MetricsVerticle;
 import ai.poncho.security.Caller;
@@ -34,6 +35,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -84,13 +86,14 @@ public final class PromptVerticle extends VerticleBase {
       if (!prompts.reloadInterval().isZero()) {
         timer = vertx.setPeriodic(prompts.reloadInterval().toMillis(), id -> reload());
       }
-      return Future.all(
+      return Future.all(List.of(
           bus.<DispatchRequest>consumer(Addresses.PROMPT_COMPLETE, this::complete).completion(),
           bus.<StreamOpen>consumer(Addresses.PROMPT_STREAM, this::stream).completion(),
           bus.<JsonObject>consumer(Addresses.PROMPT_RENDER, this::render).completion(),
           bus.consumer(Addresses.PROMPT_LIST, message -> message.reply(PromptViews.list(library))).completion(),
           bus.<JsonObject>consumer(Addresses.PROMPT_GET, this::get).completion(),
-          bus.consumer(Addresses.ping("prompt"), message -> message.reply("ok")).completion());
+          bus.consumer(Addresses.PROMPT_HEALTH, message -> message.reply(PromptViews.health(library))).completion(),
+          bus.consumer(Addresses.ping("prompt"), message -> message.reply("ok")).completion()));
     });
   }
 
@@ -128,6 +131,7 @@ public final class PromptVerticle extends VerticleBase {
   private void complete(Message<DispatchRequest> message) {
     long start = System.nanoTime();
     DispatchRequest run = message.body();
+    RequestLog.enter(run.requestId(), run.caller().keyId(), run.request().model());
     Accepted.send(bus, run.watchAddress(), run.callId(), node);
     renderOffLoop(() -> PromptCall.from(run.request()))
         .compose(rendered -> {
@@ -154,10 +158,15 @@ public final class PromptVerticle extends VerticleBase {
     }
   }
 
-  /** The dispatcher's cost header goes back with the answer. */
+  /** The dispatcher's cost and upstream-time headers go back with the answer. */
   private static DeliveryOptions withCost(DeliveryOptions options, Message<?> reply) {
-    String cost = reply.headers().get(Addresses.COST_HEADER);
-    return cost == null ? options : options.addHeader(Addresses.COST_HEADER, cost);
+    for (String header : new String[] {Addresses.COST_HEADER, Addresses.UPSTREAM_HEADER}) {
+      String value = reply.headers().get(header);
+      if (value != null) {
+        options.addHeader(header, value);
+      }
+    }
+    return options;
   }
 
   /** For JSON-output prompts, the parsed and checked answer rides along as a reply header. */
@@ -179,6 +188,7 @@ public final class PromptVerticle extends VerticleBase {
   private void stream(Message<StreamOpen> message) {
     long start = System.nanoTime();
     StreamOpen open = message.body();
+    RequestLog.enter(open.requestId(), open.caller().keyId(), open.request().model());
     Accepted.send(bus, open.watchAddress(), open.streamId(), node);
     renderOffLoop(() -> PromptCall.from(open.request()))
         .compose(rendered -> {

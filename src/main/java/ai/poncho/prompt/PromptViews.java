@@ -19,6 +19,18 @@ final class PromptViews {
     return new JsonObject().put("object", "list").put("data", data);
   }
 
+  /**
+   * For readiness: how many prompts are served and the files whose last load failed (each with its
+   * error, and whether a last good version still serves).
+   */
+  static JsonObject health(PromptLibrary library) {
+    JsonArray failing = new JsonArray();
+    library.files().values().stream().filter(status -> status.error() != null)
+        .sorted(java.util.Comparator.comparing(PromptFileStatus::file)).forEach(status -> failing.add(status.toJson()));
+    return new JsonObject().put("prompts", library.prompts().size()).put("files", library.files().size())
+        .put("files_failing", failing.size()).put("failing", failing);
+  }
+
   static JsonObject get(PromptLibrary library, String name) {
     if (!library.names().contains(name)) {
       throw PromptException.notFound(name);

@@ -1,14 +1,15 @@
 package ai.poncho.security;
 
+import ai.poncho.logging.RequestLog;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The router-level auth step, before any body is read or any bus hop: every route but {@code /health/*}
- * and {@code /metrics} wants a key ({@code Authorization: Bearer} or {@code x-api-key}); the WebSocket
- * endpoint authenticates its handshake itself through {@link KeyHandshakeAuthenticator}. On success the
- * {@link Grant} and its {@link Caller} are in the routing context.
+ * The router-level auth step, before any body is read or any bus hop: every route but {@code /health},
+ * {@code /health/*} and {@code /metrics} wants a key ({@code Authorization: Bearer} or {@code x-api-key});
+ * the WebSocket endpoint authenticates its handshake itself through {@link KeyHandshakeAuthenticator}. On
+ * success the {@link Grant} and its {@link Caller} are in the routing context.
  */
 public final class AuthHandler {
 
@@ -22,7 +23,7 @@ public final class AuthHandler {
 
   /** Paths that stay open with auth on: probes and the Prometheus scrape, which carry no keys. */
   public static boolean open(String path) {
-    return path.startsWith("/health/") || path.equals("/metrics");
+    return path.equals("/health") || path.startsWith("/health/") || path.equals("/metrics");
   }
 
   public void handle(RoutingContext ctx) {
@@ -47,6 +48,7 @@ public final class AuthHandler {
         } else {
           ctx.put(Grant.CONTEXT_KEY, auth.result());
           ctx.put(Caller.CONTEXT_KEY, auth.result().caller());
+          RequestLog.keyId(auth.result().caller().keyId());
           ctx.next();
         }
       }

@@ -4,6 +4,7 @@ import ai.poncho.bus.CompletionEvent;
 import ai.poncho.bus.StreamMeter;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.ChatRequest;
+import ai.poncho.chat.ToolCallDelta;
 import ai.poncho.chat.Usage;
 import ai.poncho.config.ModelConfig;
 import ai.poncho.config.PonchoConfig;
@@ -22,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +37,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code limits.budget_alert_at} of the budget) per key and team with a budget.
  */
 public final class Metering {
+
+  /** A stream's produced text is token-counted in batches of this many pieces, so what it holds stays small. */
+  private static final int COUNT_BATCH = 256;
 
   private final PriceTable prices;
   private final LimitPlan plan;
@@ -82,23 +87,37 @@ public final class Metering {
                                  String requestedModel) {
     Price price = prices.price(model, deployment);
     return new StreamMeter() {
+      /** Counted only when needed: a provider that reports its usage (the usual case) makes the count moot. */
       private int produced;
+      private final List<Object> uncounted = new ArrayList<>();
       private Future<Void> settled;
 
       @Override
       public void onChunk(ChatChunk chunk) {
         for (ChatChunk.Choice choice : chunk.choices()) {
           if (choice.delta() != null && choice.delta().content() != null) {
-            produced += estimator.count(model, choice.delta().content());
+            uncounted.add(choice.delta().content());
           }
           if (choice.delta() != null && choice.delta().toolCalls() != null) {
-            choice.delta().toolCalls().forEach(call -> produced += estimator.count(model, call.toJson().encode()));
+            uncounted.addAll(choice.delta().toolCalls());
           }
         }
+        if (uncounted.size() >= COUNT_BATCH) {
+          countProduced();
+        }
+      }
+
+      private void countProduced() {
+        for (Object piece : uncounted) {
+          produced += estimator.count(model, piece instanceof ToolCallDelta call ? call.toJson().encode()
+              : (String) piece);
+        }
+        uncounted.clear();
       }
 
       @Override
       public Usage unreported() {
+        countProduced();
         return Usage.of(estimator.estimate(request.toJson()), produced);
       }
 

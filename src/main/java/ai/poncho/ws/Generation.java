@@ -12,6 +12,10 @@ import io.vertx.core.Promise;
 final class Generation {
 
   final String id;
+  /** When its chat frame arrived (System.nanoTime), for the gateway-overhead metric. */
+  final long arrived = System.nanoTime();
+  /** Whether its first chunk frame went out. */
+  boolean framed;
   RemoteChatStream stream;
   boolean cancelled;
   /** Its rate-limit slot and token estimate, released once when it ends. */

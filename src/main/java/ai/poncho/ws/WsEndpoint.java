@@ -4,9 +4,13 @@ import ai.poncho.config.PonchoConfig;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.RequestContext;
+import ai.poncho.http.GatewayOverhead;
 import ai.poncho.limits.EdgeLimits;
 import ai.poncho.limits.MemoryLimiter;
+import ai.poncho.logging.RequestLog;
+import ai.poncho.metrics.InFlight;
 import ai.poncho.metrics.Meters;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -36,21 +40,30 @@ public final class WsEndpoint {
   private final HandshakeAuthenticator authenticator;
   private final EdgeLimits limits;
   private final Set<WsSession> sessions = new HashSet<>();
+  private final InFlight sockets;
+  private final GatewayOverhead overhead;
+  private final InFlight generations;
   private boolean draining;
 
   /** With the node's in-memory limiter (for embedding the endpoint alone). */
   public WsEndpoint(Vertx vertx, PonchoConfig config, HandshakeAuthenticator authenticator) {
     this(vertx, config, authenticator, new EdgeLimits(vertx, config, MemoryLimiter.of(vertx, config.limits()),
-        Meters.registry(config.metrics())));
+        Meters.registry(config.metrics())), new GatewayOverhead(vertx, Meters.registry(config.metrics())));
   }
 
-  public WsEndpoint(Vertx vertx, PonchoConfig config, HandshakeAuthenticator authenticator, EdgeLimits limits) {
+  public WsEndpoint(Vertx vertx, PonchoConfig config, HandshakeAuthenticator authenticator, EdgeLimits limits,
+                    GatewayOverhead overhead) {
     this.vertx = vertx;
     this.limits = limits;
+    this.overhead = overhead;
     this.config = config.ws();
     long timeoutMs = config.http().requestTimeout().toMillis();
     this.streams = new WsSession.StreamSettings(config.dispatch().streamWindow(), timeoutMs, timeoutMs);
     this.authenticator = authenticator;
+    MeterRegistry registry = Meters.registry(config.metrics());
+    this.sockets = InFlight.of(vertx, registry, "poncho.ws.connections", "WebSocket API sockets open on this node");
+    this.generations = InFlight.of(vertx, registry, "poncho.ws.generations.in.flight",
+        "WebSocket generations running on this node");
   }
 
   /**
@@ -86,11 +99,16 @@ public final class WsEndpoint {
         ctx.fail(auth.cause());
         return;
       }
+      RequestLog.keyId(auth.result().keyId());
       request.toWebSocket().onSuccess(ws -> {
         WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), auth.result(), config, streams,
-            limits);
+            limits, generations, overhead);
         sessions.add(session);
-        session.closed().onComplete(closed -> sessions.remove(session));
+        sockets.add(1);
+        session.closed().onComplete(closed -> {
+          sessions.remove(session);
+          sockets.add(-1);
+        });
         session.start();
       }).onFailure(ctx::fail);
     });

@@ -9,7 +9,9 @@ import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
+import ai.poncho.http.GatewayOverhead;
 import ai.poncho.limits.EdgeLimits;
+import ai.poncho.metrics.InFlight;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -42,6 +44,9 @@ final class WsSession {
   private final Map<String, Generation> inFlight = new HashMap<>();
   private final Caller caller;
   private final EdgeLimits limits;
+  /** The node's count of generations in flight (gauge poncho_ws_generations_in_flight). */
+  private final InFlight generations;
+  private final GatewayOverhead overhead;
   private final Promise<Void> closed = Promise.promise();
   private boolean writesPaused;
   private boolean closing;
@@ -53,8 +58,10 @@ final class WsSession {
   }
 
   WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, Caller caller, WsConfig config,
-            StreamSettings streams, EdgeLimits limits) {
+            StreamSettings streams, EdgeLimits limits, InFlight generations, GatewayOverhead overhead) {
     this.vertx = vertx;
+    this.generations = generations;
+    this.overhead = overhead;
     this.limits = limits;
     this.ws = ws;
     this.connectionId = connectionId;
@@ -167,6 +174,7 @@ final class WsSession {
     }
     Generation generation = new Generation(id);
     inFlight.put(id, generation);
+    generations.add(1);
     // A generation over a limit gets an error frame with the HTTP API's code; the socket stays open.
     limits.admit(caller, frame.request().toJson())
         .compose(admission -> {
@@ -207,6 +215,10 @@ final class WsSession {
       String frame = ServerFrames.chunk(generation.id, chunk);
       if (frame != null) {
         send(frame);
+        if (!generation.framed) {
+          generation.framed = true;
+          overhead.firstFrame(generation.arrived, stream);
+        }
         if (ws.writeQueueFull()) {
           pauseAll();
         }
@@ -231,6 +243,7 @@ final class WsSession {
     if (inFlight.remove(generation.id) == null) {
       return;
     }
+    generations.add(-1);
     send(lastFrame);
     if (draining && inFlight.isEmpty()) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
@@ -245,6 +258,7 @@ final class WsSession {
         send(ServerFrames.done(generation.id, FinishReason.CANCELLED, null, model));
       }
     }
+    generations.add(-inFlight.size());
     inFlight.clear();
   }
 

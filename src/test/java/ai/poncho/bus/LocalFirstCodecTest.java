@@ -118,7 +118,7 @@ class LocalFirstCodecTest {
     StreamStarted checked = started.withOutput(new JsonObject().put("schema", new JsonObject().put("type", "object")));
     assertThat(roundTrip(StreamStarted.class, checked, StreamStarted::toJson, StreamStarted::fromJson))
         .isEqualTo(checked);
-    StreamStarted onNode = checked.withNode("node-1");
+    StreamStarted onNode = checked.withNode("node-1").withUpstream(123_456_789L);
     assertThat(roundTrip(StreamStarted.class, onNode, StreamStarted::toJson, StreamStarted::fromJson))
         .isEqualTo(onNode);
     Accepted accepted = new Accepted("call_1~2", "node-2");
@@ -126,6 +126,9 @@ class LocalFirstCodecTest {
     CompletionEvent event = new CompletionEvent("m", "mock", 200, true, 10L, 5L, 3, 4, "stop", "req-3", "key_1", "team-a");
     assertThat(roundTrip(CompletionEvent.class, event, CompletionEvent::toJson, CompletionEvent::fromJson))
         .isEqualTo(event);
+    CompletionEvent fellBack = event.withRequest(CompletionEvent.EMBEDDINGS, "primary");
+    assertThat(roundTrip(CompletionEvent.class, fellBack, CompletionEvent::toJson, CompletionEvent::fromJson))
+        .isEqualTo(fellBack);
   }
   @Test
   void embeddingCallsAndVectorsCrossTheWire() {

@@ -92,8 +92,7 @@ class RedisResponseCacheTest {
       assertThat(first.getHeader("x-poncho-cache")).isEqualTo("miss");
       String answer = first.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
           .getString("content");
-      // Usage records share the prefix; only the cache's own keys count here.
-      await().atMost(Duration.ofSeconds(5)).until(() -> keys(redis, prefix + "cache:").size() == 1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> cacheKeys(redis, prefix).size() == 1);
 
       HttpResponse<Buffer> onB = post(b, body);
       assertThat(onB.getHeader("x-poncho-cache")).isEqualTo("hit");
@@ -104,7 +103,7 @@ class RedisResponseCacheTest {
       assertThat(Sse.content(Sse.json(streamed.bodyAsString()))).isEqualTo(answer);
       assertThat(upstream.count()).isEqualTo(1);
 
-      String key = keys(redis, prefix + "cache:").get(0);
+      String key = cacheKeys(redis, prefix).get(0);
       assertThat(key).startsWith(prefix + "cache:gpt:");
       byte[] stored = await(redis.send(Request.cmd(Command.GET).arg(key))).toBytes();
       assertThat(stored[0]).isEqualTo((byte) 1);
@@ -114,7 +113,7 @@ class RedisResponseCacheTest {
 
       HttpResponse<Buffer> purged = await(b.webClient(clientVertx).delete("/api/v1/cache?model=gpt").send());
       assertThat(purged.bodyAsJsonObject().getLong("deleted")).isEqualTo(1);
-      assertThat(keys(redis, prefix + "cache:")).isEmpty();
+      assertThat(cacheKeys(redis, prefix)).isEmpty();
       assertThat(post(a, body).getHeader("x-poncho-cache")).isEqualTo("miss");
     } finally {
       for (String key : keys(redis, prefix)) {
@@ -122,6 +121,11 @@ class RedisResponseCacheTest {
       }
       redis.close();
     }
+  }
+
+  /** The response cache's entries; the usage records the calls leave under the same prefix are not. */
+  private static List<String> cacheKeys(Redis redis, String prefix) {
+    return keys(redis, prefix + "cache:");
   }
 
   private static List<String> keys(Redis redis, String prefix) {

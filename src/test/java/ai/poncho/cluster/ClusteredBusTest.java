@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.poncho.chat.Ids;
+import ai.poncho.testing.JsonLogLines;
 import ai.poncho.testing.Sse;
 import ai.poncho.testing.TestServer;
 import io.micrometer.core.instrument.Counter;
@@ -53,6 +54,8 @@ class ClusteredBusTest {
         .put("members", new JsonArray().add("127.0.0.1")).put("verticles", new JsonArray(List.of(verticles))));
     config.getJsonObject("dispatch").put("stream_stall_timeout", "1s");
     config.getJsonObject("models").getJsonObject("mock").put("max_tokens", 1_000_000);
+    // Only the metrics test calls it, so no other test's events reach its meters.
+    config.getJsonObject("models").put("metered", new JsonObject().put("provider", "mock"));
     return config;
   }
 
@@ -73,6 +76,36 @@ class ClusteredBusTest {
   private static JsonObject request(String text) {
     return new JsonObject().put("model", "mock")
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
+  }
+
+  /**
+   * Each meter is kept where its data is: the gateway overhead on the HTTP node (which subtracts the upstream
+   * time the dispatch node reported over the bus), the GenAI meters on the node running the metrics verticle.
+   */
+  @Test
+  void overheadAndGenAiMetersCrossTheClusteredBus(Vertx vertx) {
+    WebClient client = httpNode.webClient(vertx);
+    HttpResponse<Buffer> plain = await(client.post("/v1/chat/completions").sendJsonObject(request("metered")
+        .put("model", "metered")));
+    HttpResponse<Buffer> streamed = await(client.post("/v1/chat/completions").sendJsonObject(request("metered stream")
+        .put("model", "metered").put("stream", true).put("stream_options", new JsonObject().put("include_usage", true))));
+    List<JsonObject> chunks = Sse.json(streamed.bodyAsString());
+    int prompt = plain.bodyAsJsonObject().getJsonObject("usage").getInteger("prompt_tokens")
+        + chunks.get(chunks.size() - 1).getJsonObject("usage").getInteger("prompt_tokens");
+    // Both calls' reported usage reaches the metrics verticle on the other node.
+    await().atMost(Duration.ofSeconds(10)).until(() -> genAiInputTokens() == prompt);
+    String scrape = await(client.get("/metrics").send()).bodyAsString();
+    assertThat(ai.poncho.testing.Metrics.sum(scrape, "poncho_gateway_overhead_seconds_count", "stream=\"false\"",
+        "source=\"upstream\"")).isGreaterThanOrEqualTo(1);
+    assertThat(ai.poncho.testing.Metrics.sum(scrape, "poncho_gateway_overhead_seconds_count", "stream=\"true\"",
+        "source=\"upstream\"")).isGreaterThanOrEqualTo(1);
+  }
+
+  private static double genAiInputTokens() {
+    return BackendRegistries.getNow(dispatchNode.serverConfig().metrics().registryName())
+        .find("gen_ai.client.token.usage").tag("gen_ai.token.type", "input").tag("gen_ai.response.model", "metered")
+        .summaries().stream()
+        .mapToDouble(io.micrometer.core.instrument.DistributionSummary::totalAmount).sum();
   }
 
   @Test
@@ -160,6 +193,38 @@ class ClusteredBusTest {
     HttpResponse<Buffer> ready = await(httpNode.webClient(vertx).get("/health/ready").send());
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+    JsonObject checks = new JsonObject();
+    ready.bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+        .forEach(check -> checks.put(check.getString("id"), check));
+    assertThat(checks.fieldNames()).contains("dispatch", "prompt", "metrics", "prompts", "providers", "cluster");
+    JsonObject cluster = checks.getJsonObject("cluster");
+    assertThat(cluster.getString("status")).isEqualTo("UP");
+    assertThat(cluster.getJsonObject("data").getInteger("size")).isEqualTo(2);
+    assertThat(cluster.getJsonObject("data").getJsonArray("members")).hasSize(2)
+        .contains(cluster.getJsonObject("data").getString("node"));
+    // The dispatch node answers for the models: this node runs no dispatcher.
+    assertThat(checks.getJsonObject("providers").getJsonObject("data").getJsonObject("deployments")
+        .getString("mock")).isEqualTo("CLOSED");
+  }
+
+  @Test
+  void theDispatchNodesLogLinesCarryTheRequestOfTheHttpNode(Vertx vertx) {
+    try (JsonLogLines log = JsonLogLines.capture("ai.poncho")) {
+      HttpResponse<Buffer> failed = await(httpNode.webClient(vertx).post("/v1/chat/completions")
+          .putHeader("x-request-id", "req-cross-node-1")
+          .sendJsonObject(request("fail").put("metadata", new JsonObject().put("mock_error_status", "503"))));
+      assertThat(failed.statusCode()).isEqualTo(503);
+      // Only the dispatch node runs DispatchVerticle: its line crossed the clustered bus with the request.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> log.lines().stream()
+          .anyMatch(line -> line.getString("logger").equals("ai.poncho.model.DispatchVerticle")
+              && "req-cross-node-1".equals(line.getString("request_id"))));
+      assertThat(log.lines()).filteredOn(line -> line.getString("logger").equals("ai.poncho.model.DispatchVerticle")
+              && line.getString("message").contains("req-cross-node-1"))
+          .allSatisfy(line -> {
+            assertThat(line.getString("request_id")).isEqualTo("req-cross-node-1");
+            assertThat(line.getString("model")).isEqualTo("mock");
+          });
+    }
   }
 
   @Test

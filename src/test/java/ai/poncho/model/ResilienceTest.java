@@ -175,7 +175,7 @@ class ResilienceTest {
     HttpResponse<Buffer> ready = client.get("/health/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
     JsonObject breakers = ready.bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
-        .filter(check -> check.getString("id").equals("circuit-breakers")).findFirst().orElseThrow();
+        .filter(check -> check.getString("id").equals("providers")).findFirst().orElseThrow();
     assertThat(breakers.getString("status")).isEqualTo("UP");
     assertThat(breakers.getJsonObject("data").getJsonObject("deployments").getString("fragile")).isEqualTo("OPEN");
     assertThat(breakers.getJsonObject("data").getJsonArray("degraded")).contains("fragile");

@@ -117,6 +117,40 @@ public final class FakeUpstream implements AutoCloseable {
     return json(status, body, Map.of());
   }
 
+  /**
+   * An OpenAI chat-completions answer reporting {@code prompt} and {@code completion} tokens of usage: a
+   * {@code chat.completion}, or for {@code "stream": true} its chunks, a usage chunk and {@code [DONE]}.
+   */
+  public static Responder openAiChat(String model, String content, int prompt, int completion) {
+    JsonObject usage = new JsonObject().put("prompt_tokens", prompt).put("completion_tokens", completion)
+        .put("total_tokens", prompt + completion);
+    return (upstream, request, body) -> {
+      if (!new JsonObject(body).getBoolean("stream", false)) {
+        json(200, new JsonObject().put("id", "chatcmpl-fake1").put("object", "chat.completion")
+            .put("created", 1741569952).put("model", model)
+            .put("choices", new io.vertx.core.json.JsonArray().add(new JsonObject().put("index", 0)
+                .put("message", new JsonObject().put("role", "assistant").put("content", content))
+                .put("logprobs", null).put("finish_reason", "stop")))
+            .put("usage", usage)).respond(upstream, request, body);
+        return;
+      }
+      JsonObject chunk = new JsonObject().put("id", "chatcmpl-fake2").put("object", "chat.completion.chunk")
+          .put("created", 1741569952).put("model", model);
+      sse(List.of(
+          frame(chunk.copy().put("choices", new io.vertx.core.json.JsonArray().add(new JsonObject().put("index", 0)
+              .put("delta", new JsonObject().put("role", "assistant").put("content", content))
+              .put("finish_reason", null))).put("usage", null)),
+          frame(chunk.copy().put("choices", new io.vertx.core.json.JsonArray().add(new JsonObject().put("index", 0)
+              .put("delta", new JsonObject()).put("finish_reason", "stop"))).put("usage", null)),
+          frame(chunk.copy().put("choices", new io.vertx.core.json.JsonArray()).put("usage", usage)),
+          "data: [DONE]\n\n")).respond(upstream, request, body);
+    };
+  }
+
+  private static String frame(JsonObject json) {
+    return "data: " + json.encode() + "\n\n";
+  }
+
   /** An SSE answer: each frame (already formatted, e.g. "data: {...}\n\n") written as its own write. */
   public static Responder sse(List<String> frames) {
     return (upstream, request, body) -> {

@@ -28,6 +28,11 @@ public final class OwnRedis implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+    return start(port);
+  }
+
+  /** A server on {@code port}, e.g. the port of one that was killed ("Redis comes back"). */
+  public static OwnRedis start(int port) {
     try {
       Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
           "--save", "", "--appendonly", "no").redirectErrorStream(true)
@@ -38,6 +43,10 @@ public final class OwnRedis implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("redis-server is not installed", e);
     }
+  }
+
+  public int port() {
+    return port;
   }
 
   public String url() {

@@ -15,6 +15,7 @@ import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
 import ai.poncho.http.ChatCompletionsHandler;
 import ai.poncho.http.CostHeaders;
+import ai.poncho.http.GatewayOverhead;
 import ai.poncho.http.CompletionCall;
 import ai.poncho.http.JsonBody;
 import ai.poncho.http.RequestContext;
@@ -67,6 +68,7 @@ public final class MessagesHandler {
             if (ctx.response().closed()) {
               stream.cancel();
             } else {
+              GatewayOverhead.streaming(ctx, stream);
               new AnthropicStreamWriter(vertx, ctx.response(), stream, Ids.random("msg_"), TokenCount.rough(request),
                   pingIntervalMs).run();
             }
@@ -80,6 +82,7 @@ public final class MessagesHandler {
           ChatResponse response = reply.body();
           ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           CostHeaders.apply(reply, ctx.response());
+          GatewayOverhead.answered(ctx, reply);
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
               .end(AnthropicMessages.message(response).toBuffer());

@@ -11,6 +11,7 @@ import ai.poncho.error.ErrorKind;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.ChatCompletionsHandler;
 import ai.poncho.http.CostHeaders;
+import ai.poncho.http.GatewayOverhead;
 import ai.poncho.http.CompletionCall;
 import ai.poncho.http.JsonBody;
 import ai.poncho.http.RequestContext;
@@ -64,6 +65,7 @@ public final class ResponsesHandler {
             if (ctx.response().closed()) {
               stream.cancel();
             } else {
+              GatewayOverhead.streaming(ctx, stream);
               new ResponsesStreamWriter(ctx.response(), stream, object).run();
             }
           })
@@ -76,6 +78,7 @@ public final class ResponsesHandler {
           ChatResponse response = reply.body();
           ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           CostHeaders.apply(reply, ctx.response());
+          GatewayOverhead.answered(ctx, reply);
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())
               .end(object.of(response).toBuffer());

@@ -24,6 +24,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ChatProvider} over HTTP for one {@link WireFormat}. Each deployment (model entry) gets its
@@ -32,6 +34,8 @@ import java.util.function.Consumer;
  * for the whole exchange. Every failure is an {@link UpstreamException} that says whether a retry may help.
  */
 public final class HttpChatProvider implements ChatProvider {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpChatProvider.class);
 
   private final Vertx vertx;
   private final WireFormat format;
@@ -93,7 +97,8 @@ public final class HttpChatProvider implements ChatProvider {
     return promise.future().onComplete(done -> {
       vertx.cancelTimer(total);
       vertx.cancelTimer(firstByte);
-    }).onFailure(failure -> log(model, start, failure));
+    }).onSuccess(response -> LOG.debug("Upstream answered: model={} after={}ms", model.name(),
+        System.currentTimeMillis() - start)).onFailure(failure -> log(model, start, failure));
   }
 
   @Override
@@ -144,7 +149,8 @@ public final class HttpChatProvider implements ChatProvider {
       });
     }));
     return opened.future().onComplete(done -> vertx.cancelTimer(headTimer))
-        .onFailure(failure -> log(model, start, failure));
+        .onSuccess(stream -> LOG.debug("Upstream stream opened: model={} after={}ms", model.name(),
+            System.currentTimeMillis() - start)).onFailure(failure -> log(model, start, failure));
   }
 
   /** Sends the request; the future completes once the body is written, the response arrives later. */
@@ -201,7 +207,7 @@ public final class HttpChatProvider implements ChatProvider {
   }
 
   private static void log(ModelConfig model, long start, Throwable failure) {
-    org.slf4j.LoggerFactory.getLogger(HttpChatProvider.class).debug("Upstream call failed: model={} after={}ms: {}",
+    LOG.debug("Upstream call failed: model={} after={}ms: {}",
         model.name(), System.currentTimeMillis() - start, failure.getMessage());
   }
 

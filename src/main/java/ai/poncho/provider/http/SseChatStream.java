@@ -17,7 +17,8 @@ import java.util.Deque;
  * chunk is parsed: until then a failure or the first-token timeout fails {@code opened}, so dispatch
  * may still retry or fall back because the client has received nothing. Pausing pauses the upstream
  * {@link HttpClientResponse}, so backpressure reaches the upstream's TCP connection; cancelling resets
- * the request.
+ * the request. The events of one upstream read are parsed first and then handed on together, followed by
+ * the batch-end signal, so the consumer can forward them as one message.
  */
 final class SseChatStream implements ChatStream {
 
@@ -36,6 +37,7 @@ final class SseChatStream implements ChatStream {
   private Handler<ChatChunk> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
+  private Handler<Void> batchEndHandler;
   private boolean consumerPaused;
   private boolean upstreamPaused;
   private boolean upstreamEnded;
@@ -74,9 +76,12 @@ final class SseChatStream implements ChatStream {
       parser.feed(buffer);
     } catch (UpstreamException e) {
       fail(e);
+      return;
     } catch (RuntimeException e) {
       fail(UpstreamErrors.malformed(model, e.getMessage()));
+      return;
     }
+    drain();
   }
 
   private void onEvent(String event, String data) {
@@ -89,7 +94,6 @@ final class SseChatStream implements ChatStream {
       armIdle();
       opened.complete(this);
     }
-    drain();
   }
 
   private void onUpstreamEnd() {
@@ -133,8 +137,13 @@ final class SseChatStream implements ChatStream {
   }
 
   private void drain() {
+    boolean handed = false;
     while (handler != null && !consumerPaused && !pending.isEmpty() && !finished) {
       handler.handle(pending.poll());
+      handed = true;
+    }
+    if (handed && batchEndHandler != null && !finished) {
+      batchEndHandler.handle(null);
     }
     if (handler != null && pending.isEmpty() && !finished) {
       if (failure != null) {
@@ -200,6 +209,12 @@ final class SseChatStream implements ChatStream {
   public SseChatStream exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
     return this;
+  }
+
+  @Override
+  public boolean batchEndHandler(Handler<Void> handler) {
+    this.batchEndHandler = handler;
+    return true;
   }
 
   @Override

@@ -1,13 +1,14 @@
 package ai.poncho.provider.http;
 
 import io.vertx.core.buffer.Buffer;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Incremental Server-Sent Events parser (WHATWG rules): buffers may split lines (and UTF-8 characters)
  * anywhere; lines end with LF, CR or CRLF; {@code :} lines are comments; several {@code data:} lines
- * of one event are joined with newlines; a blank line dispatches the event.
+ * of one event are joined with newlines; a blank line dispatches the event. Lines are read as bytes and
+ * only a field's value becomes a string, once.
  */
 public final class SseParser {
 
@@ -17,11 +18,16 @@ public final class SseParser {
     void onEvent(String event, String data);
   }
 
+  private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
+
   private final Listener listener;
-  private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-  private final StringBuilder data = new StringBuilder();
+  /** The start of a line that the previous buffer did not finish. */
+  private byte[] line = new byte[256];
+  private int lineLength;
+  private String data;
+  private StringBuilder moreData;
   private String eventType;
-  private boolean hasData;
   private boolean skipLf;
 
   public SseParser(Listener listener) {
@@ -41,60 +47,91 @@ public final class SseParser {
         }
       }
       if (b == '\n' || b == '\r') {
-        line.write(bytes, start, i - start);
-        start = i + 1;
         skipLf = b == '\r';
-        onLine(line.toString(StandardCharsets.UTF_8));
-        line.reset();
+        if (lineLength == 0) {
+          onLine(bytes, start, i);
+        } else {
+          keep(bytes, start, i);
+          onLine(line, 0, lineLength);
+          lineLength = 0;
+        }
+        start = i + 1;
       }
     }
-    line.write(bytes, start, bytes.length - start);
+    keep(bytes, start, bytes.length);
   }
 
   /** End of input: a last line or event without its terminating blank line is still delivered. */
   public void finish() {
-    if (line.size() > 0) {
-      onLine(line.toString(StandardCharsets.UTF_8));
-      line.reset();
+    if (lineLength > 0) {
+      onLine(line, 0, lineLength);
+      lineLength = 0;
     }
-    onLine("");
+    dispatch();
   }
 
-  private void onLine(String text) {
-    if (text.isEmpty()) {
+  private void keep(byte[] bytes, int from, int to) {
+    int length = to - from;
+    if (length > 0) {
+      if (lineLength + length > line.length) {
+        line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+      }
+      System.arraycopy(bytes, from, line, lineLength, length);
+      lineLength += length;
+    }
+  }
+
+  private void onLine(byte[] bytes, int from, int to) {
+    if (from == to) {
       dispatch();
       return;
     }
-    if (text.charAt(0) == ':') {
+    if (bytes[from] == ':') {
       return;
     }
-    int colon = text.indexOf(':');
-    String field = colon < 0 ? text : text.substring(0, colon);
-    String value = colon < 0 ? "" : text.substring(colon + 1);
-    if (value.startsWith(" ")) {
-      value = value.substring(1);
+    int colon = from;
+    while (colon < to && bytes[colon] != ':') {
+      colon++;
     }
-    switch (field) {
-      case "event" -> eventType = value;
-      case "data" -> {
-        if (hasData) {
-          data.append('\n');
-        }
-        data.append(value);
-        hasData = true;
-      }
-      default -> {
-        // id, retry and unknown fields carry nothing a chat stream needs
-      }
+    int value = colon < to ? colon + 1 : to;
+    if (value < to && bytes[value] == ' ') {
+      value++;
     }
+    if (is(bytes, from, colon, DATA)) {
+      addData(new String(bytes, value, to - value, StandardCharsets.UTF_8));
+    } else if (is(bytes, from, colon, EVENT)) {
+      eventType = new String(bytes, value, to - value, StandardCharsets.UTF_8);
+    }
+    // id, retry and unknown fields carry nothing a chat stream needs
+  }
+
+  private void addData(String value) {
+    if (data == null) {
+      data = value;
+      return;
+    }
+    if (moreData == null) {
+      moreData = new StringBuilder();
+    }
+    if (moreData.length() == 0) {
+      moreData.append(data);
+    }
+    moreData.append('\n').append(value);
+  }
+
+  private static boolean is(byte[] bytes, int from, int to, byte[] name) {
+    return to - from == name.length && Arrays.equals(bytes, from, to, name, 0, name.length);
   }
 
   private void dispatch() {
-    if (hasData) {
-      listener.onEvent(eventType == null || eventType.isEmpty() ? "message" : eventType, data.toString());
+    if (data != null) {
+      String joined = moreData != null && moreData.length() > 0 ? moreData.toString() : data;
+      listener.onEvent(eventType == null || eventType.isEmpty() ? "message" : eventType, joined);
     }
-    data.setLength(0);
-    hasData = false;
+    data = null;
+    if (moreData != null) {
+      moreData.setLength(0);
+    }
     eventType = null;
   }
 }

@@ -45,18 +45,19 @@ public final class MockProvider implements ChatProvider {
   public Future<ChatResponse> complete(ProviderCall call) {
     MockSettings settings = settings(call);
     if (settings.errorStatus() > 0) {
-      return cancellable(call, settings.latencyMs(), () -> Future.failedFuture(injected(settings.errorStatus())));
+      return cancellable(call, settings.latencyMs(), () -> Future.failedFuture(injected(settings.errorStatus())),
+          () -> completionCancelled(call));
     }
     if (settings.failAfterChunks() > 0) {
       return cancellable(call, settings.latencyMs(), () -> Future.failedFuture(GatewayError.of(
           ErrorKind.SERVER_ERROR, "upstream_error", null, "The mock upstream failed (mock_fail_after_chunks).")
-          .toException()));
+          .toException()), () -> completionCancelled(call));
     }
     MockReply reply = MockReply.plan(call.request(), settings, Ids.random("call_"));
     // A long answer is written on a worker: building megabytes of text would hold the event loop.
     return cancellable(call, settings.latencyMs(), () -> reply.produced() > LONG_REPLY_TOKENS
         ? vertx.executeBlocking(() -> response(call, reply), false)
-        : Future.succeededFuture(response(call, reply)));
+        : Future.succeededFuture(response(call, reply)), () -> completionCancelled(call));
   }
 
   private static ChatResponse response(ProviderCall call, MockReply reply) {
@@ -76,8 +77,10 @@ public final class MockProvider implements ChatProvider {
     MockReply reply = MockReply.plan(call.request(), settings, Ids.random("call_"));
     String model = call.request().model();
     StreamCounters streamCounters = counters.computeIfAbsent(model, this::countersFor);
-    return Future.succeededFuture(new MockStream(vertx, reply, settings, Ids.completionId(),
-        System.currentTimeMillis() / 1000, model, streamCounters.produced(), streamCounters.cancelled()));
+    // As with a real upstream, the stream exists once its first chunk does: after the time to first token.
+    return cancellable(call, settings.ttftMs(), () -> Future.succeededFuture(new MockStream(vertx, reply, settings,
+        Ids.completionId(), System.currentTimeMillis() / 1000, model, streamCounters.produced(),
+        streamCounters.cancelled())), streamCounters.cancelled()::increment);
   }
 
   private StreamCounters countersFor(String model) {
@@ -97,8 +100,9 @@ public final class MockProvider implements ChatProvider {
         "The mock upstream answered with status " + status + " (mock_error_status).").toException();
   }
 
-  /** The result after {@code delayMs}; a client that leaves during the delay stops it (and is counted). */
-  private <T> Future<T> cancellable(ProviderCall call, long delayMs, java.util.function.Supplier<Future<T>> result) {
+  /** The result after {@code delayMs}; a client that leaves during the delay stops it ({@code onCancel} counts it). */
+  private <T> Future<T> cancellable(ProviderCall call, long delayMs, java.util.function.Supplier<Future<T>> result,
+                                    Runnable onCancel) {
     if (delayMs <= 0) {
       return result.get();
     }
@@ -106,13 +110,17 @@ public final class MockProvider implements ChatProvider {
     long timer = vertx.setTimer(delayMs, id -> result.get().onComplete(promise));
     call.cancelled().onComplete(cancelled -> {
       if (vertx.cancelTimer(timer)) {
-        completionsCancelled.computeIfAbsent(call.request().model(), model -> Counter.builder(
-                "poncho.mock.completions.cancelled").tag("model", model)
-            .description("Non-streamed mock completions whose client left before the answer").register(registry))
-            .increment();
+        onCancel.run();
         promise.tryFail(ProviderCall.CANCELLED.toException());
       }
     });
     return promise.future();
+  }
+
+  private void completionCancelled(ProviderCall call) {
+    completionsCancelled.computeIfAbsent(call.request().model(), model -> Counter.builder(
+            "poncho.mock.completions.cancelled").tag("model", model)
+        .description("Non-streamed mock completions whose client left before the answer").register(registry))
+        .increment();
   }
 }

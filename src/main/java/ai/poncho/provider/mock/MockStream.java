@@ -118,7 +118,8 @@ final class MockStream implements ChatStream {
   }
 
   private long delayBefore(int index) {
-    return index == 0 ? settings.ttftMs() : isPiece(index) && index >= 2 ? settings.chunkDelayMs() : 0;
+    // The time to first token passed before this stream was handed out (MockProvider.stream).
+    return isPiece(index) && index >= 2 ? settings.chunkDelayMs() : 0;
   }
 
   private void fire(long expected) {

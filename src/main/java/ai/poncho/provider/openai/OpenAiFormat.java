@@ -11,7 +11,6 @@ import ai.poncho.provider.http.Bodies;
 import ai.poncho.provider.http.UpstreamErrors;
 import ai.poncho.provider.http.WireFormat;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,17 +106,21 @@ public final class OpenAiFormat implements WireFormat {
         done = true;
         return List.of();
       }
-      JsonObject json;
+      ChatChunk chunk;
       try {
-        json = new JsonObject(data);
-      } catch (DecodeException e) {
-        throw UpstreamErrors.malformed(model, "an event is not JSON");
+        chunk = ChunkReader.read(data);
+      } catch (ChunkReader.Malformed e) {
+        throw UpstreamErrors.malformed(model, e.getMessage());
       }
-      if (json.getValue("error") != null) {
+      if (chunk == null) {
+        JsonObject json;
+        try {
+          json = new JsonObject(data);
+        } catch (DecodeException e) {
+          throw UpstreamErrors.malformed(model, "an event is not JSON");
+        }
         throw UpstreamErrors.streamError(model, json);
       }
-      indexToolCalls(json);
-      ChatChunk chunk = ChatChunk.fromJson(json);
       List<ChatChunk.Choice> choices = new ArrayList<>();
       for (ChatChunk.Choice choice : chunk.choices()) {
         ChatChunk.Delta delta = choice.delta();
@@ -137,24 +140,6 @@ public final class OpenAiFormat implements WireFormat {
     @Override
     public boolean done() {
       return done;
-    }
-
-    /** Some compatible servers omit the index of a tool-call delta; its position is its index then. */
-    private static void indexToolCalls(JsonObject json) {
-      JsonArray choices = json.getJsonArray("choices");
-      if (choices == null) {
-        return;
-      }
-      for (int c = 0; c < choices.size(); c++) {
-        JsonObject delta = choices.getJsonObject(c).getJsonObject("delta");
-        JsonArray calls = delta == null ? null : delta.getJsonArray("tool_calls");
-        for (int i = 0; calls != null && i < calls.size(); i++) {
-          JsonObject call = calls.getJsonObject(i);
-          if (call.getValue("index") == null) {
-            call.put("index", i);
-          }
-        }
-      }
     }
   }
 }

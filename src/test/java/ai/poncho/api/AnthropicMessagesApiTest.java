@@ -424,6 +424,6 @@ class AnthropicMessagesApiTest {
     assertThat(delta.getJsonObject("delta")).isEqualTo(new JsonObject().put("stop_reason", "stop_sequence")
         .put("stop_sequence", "4"));
     assertThat(delta.getJsonObject("usage")).isEqualTo(new JsonObject().put("output_tokens", 5)
-        .put("input_tokens", 9));
+        .put("input_tokens", 9).put("cost_usd", "0.000102"));
   }
 }

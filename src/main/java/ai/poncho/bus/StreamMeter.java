@@ -12,7 +12,8 @@ import io.vertx.core.Future;
  */
 public interface StreamMeter {
 
-  StreamMeter NONE = new StreamMeter() {
+  /** A cached answer's replay: it used no provider tokens, so it settles nothing and costs 0 USD. */
+  StreamMeter FREE = new StreamMeter() {
     @Override
     public void onChunk(ChatChunk chunk) {
     }
@@ -24,7 +25,7 @@ public interface StreamMeter {
 
     @Override
     public String costUsd(Usage usage) {
-      return null;
+      return "0";
     }
 
     @Override

@@ -67,12 +67,6 @@ public final class StreamPump {
    * the opener and calls {@link #run()}.
    */
   public static Future<StreamPump> create(Vertx vertx, ChatStream stream, StreamOpen open, String model,
-                                          Duration stallTimeout) {
-    return create(vertx, stream, open, model, stallTimeout, StreamMeter.NONE);
-  }
-
-  /** As {@link #create(Vertx, ChatStream, StreamOpen, String, Duration)}, metering the stream with {@code meter}. */
-  public static Future<StreamPump> create(Vertx vertx, ChatStream stream, StreamOpen open, String model,
                                           Duration stallTimeout, StreamMeter meter) {
     StreamPump pump = new StreamPump(vertx, stream, open, model, stallTimeout, meter);
     return ContextEndpoint.<StreamControl, StreamPump>of(vertx, CONTROL_PREFIX, StreamControl::streamId,

@@ -17,7 +17,7 @@ public record CacheControl(boolean noCache, boolean noStore, Duration ttl, Strin
   public static final CacheControl DEFAULT = new CacheControl(false, false, null, null);
   public static final String TTL_HEADER = "x-poncho-cache-ttl";
   /** Longest per-request TTL accepted: a year. */
-  static final long MAX_TTL_SECONDS = 365L * 24 * 3600;
+  public static final long MAX_TTL_SECONDS = 365L * 24 * 3600;
   private static final String CONTEXT_KEY = "poncho.cacheControl";
 
   /** The request's instructions, parsed once; a bad {@code x-poncho-cache-ttl} is a 400. */
@@ -54,6 +54,11 @@ public record CacheControl(boolean noCache, boolean noStore, Duration ttl, Strin
       }
       ttl = Duration.ofSeconds(seconds);
     }
+    return of(noCache, noStore, ttl);
+  }
+
+  /** Instructions from anywhere (the WebSocket API's frames too); {@link #DEFAULT} when they say nothing. */
+  public static CacheControl of(boolean noCache, boolean noStore, Duration ttl) {
     return noCache || noStore || ttl != null ? new CacheControl(noCache, noStore, ttl, null) : DEFAULT;
   }
 

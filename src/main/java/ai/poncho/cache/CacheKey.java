@@ -1,6 +1,7 @@
 package ai.poncho.cache;
 
 import ai.poncho.chat.ChatRequest;
+import ai.poncho.embedding.EmbeddingRequest;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +17,7 @@ import java.util.TreeMap;
  * Where one answer is stored: the public model (so a purge can pick a model's entries) and a SHA-256 over
  * the namespace and the normalised request. The request is its OpenAI form as the model receives it (after
  * the model's defaults), keys sorted, whole numbers written alike, without the fields that do not change
- * the answer; a {@code prompt:} call adds its prompt name.
+ * the answer; a {@code prompt:} call adds its prompt name. An embeddings call is keyed by its inputs.
  */
 public record CacheKey(String model, String hash) {
 
@@ -27,10 +28,25 @@ public record CacheKey(String model, String hash) {
   public static CacheKey of(String model, String namespace, String prompt, ChatRequest request) {
     JsonObject json = request.toJson();
     IGNORED.forEach(json::remove);
-    json.put("model", model);
     if (prompt != null) {
       json.put("poncho_prompt", prompt);
     }
+    return of(model, namespace, json);
+  }
+
+  /**
+   * The key of an embeddings call: its inputs and dimensions. The encoding (floats or base64) is only how
+   * the same vectors are written out, so it is not part of the key.
+   */
+  public static CacheKey of(String model, String namespace, EmbeddingRequest request) {
+    JsonObject json = request.toJson();
+    json.remove("user");
+    json.remove("encoding_format");
+    return of(model, namespace, json.put("poncho_kind", "embeddings"));
+  }
+
+  private static CacheKey of(String model, String namespace, JsonObject json) {
+    json.put("model", model);
     StringBuilder canonical = new StringBuilder(512).append(namespace).append('\n');
     append(canonical, json);
     return new CacheKey(model, sha256(canonical.toString()));

@@ -7,6 +7,7 @@ import ai.poncho.chat.ChatResponse;
 import ai.poncho.chat.ToolCall;
 import ai.poncho.chat.ToolCallDelta;
 import ai.poncho.chat.Usage;
+import ai.poncho.embedding.EmbeddingResponse;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +15,12 @@ import java.util.List;
 /**
  * One stored answer, independent of how it was asked for: a non-streamed answer can be replayed as a
  * stream and a recorded stream answered as one JSON completion. {@code model} is the public model that
- * served it; {@code expiresAtMillis} is checked on every read (Redis also expires the key itself).
+ * served it; {@code expiresAtMillis} is checked on every read (Redis also expires the key itself). The
+ * answer of an embeddings call has its vectors in {@code embedding} (and no message); its key, made from
+ * an embeddings request, never meets a chat call's.
  */
 public record CachedAnswer(ChatMessage message, String finishReason, Usage usage, String systemFingerprint,
-                           String model, long expiresAtMillis) {
+                           String model, long expiresAtMillis, EmbeddingResponse embedding) {
 
   /** Content replayed to a stream is cut into pieces of at most this many characters. */
   static final int REPLAY_PIECE = 96;
@@ -25,7 +28,12 @@ public record CachedAnswer(ChatMessage message, String finishReason, Usage usage
   public static CachedAnswer of(ChatResponse response, long expiresAtMillis) {
     ChatResponse.Choice choice = response.choices().get(0);
     return new CachedAnswer(choice.message(), choice.finishReason(), response.usage(), response.systemFingerprint(),
-        response.model(), expiresAtMillis);
+        response.model(), expiresAtMillis, null);
+  }
+
+  public static CachedAnswer of(EmbeddingResponse response, long expiresAtMillis) {
+    return new CachedAnswer(null, null, Usage.of(response.promptTokens(), 0), null, response.model(),
+        expiresAtMillis, response);
   }
 
   public boolean expired(long nowMillis) {
@@ -99,14 +107,18 @@ public record CachedAnswer(ChatMessage message, String finishReason, Usage usage
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("message", message.toJson()).put("finish_reason", finishReason)
+    JsonObject json = new JsonObject().put("finish_reason", finishReason)
         .put("usage", usage == null ? null : usage.toJson()).put("system_fingerprint", systemFingerprint)
         .put("model", model).put("expires_at", expiresAtMillis);
+    // Vectors as base64, half the size of their float text.
+    return embedding == null ? json.put("message", message.toJson()) : json.put("embedding", embedding.toJson(true));
   }
 
   public static CachedAnswer fromJson(JsonObject json) {
-    return new CachedAnswer(ChatJson.message(json.getJsonObject("message")), json.getString("finish_reason"),
-        Usage.fromJson(json.getJsonObject("usage")), json.getString("system_fingerprint"), json.getString("model"),
-        json.getLong("expires_at", 0L));
+    JsonObject embedding = json.getJsonObject("embedding");
+    return new CachedAnswer(embedding != null ? null : ChatJson.message(json.getJsonObject("message")),
+        json.getString("finish_reason"), Usage.fromJson(json.getJsonObject("usage")),
+        json.getString("system_fingerprint"), json.getString("model"), json.getLong("expires_at", 0L),
+        embedding == null ? null : EmbeddingResponse.fromJson(embedding));
   }
 }

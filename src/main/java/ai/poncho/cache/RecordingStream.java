@@ -95,7 +95,7 @@ public final class RecordingStream implements ChatStream {
         call.name, call.arguments.toString())));
     ChatMessage message = new ChatMessage(ChatMessage.ASSISTANT,
         sawContent || calls.isEmpty() ? content.toString() : null, null, null, calls, null);
-    return new CachedAnswer(message, finishReason, usage, null, model, expiresAtMillis);
+    return new CachedAnswer(message, finishReason, usage, null, model, expiresAtMillis, null);
   }
 
   @Override

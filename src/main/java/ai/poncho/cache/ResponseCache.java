@@ -5,6 +5,7 @@ import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.ModelConfig;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.embedding.EmbeddingRequest;
 import ai.poncho.metrics.Meters;
 import ai.poncho.provider.ProviderCall;
 import ai.poncho.security.Caller;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,14 +108,26 @@ public final class ResponseCache {
     if (store == null || !config.enabledFor(model.name()) || !eligible(admitted)) {
       return CachePlan.bypass(store == null ? null : model.name());
     }
+    return plan(model.name(), control,
+        () -> CacheKey.of(model.name(), namespace(caller), control.prompt(), admitted));
+  }
+
+  /** The plan for an embeddings call: its vectors do not depend on sampling, so no temperature rule applies. */
+  public CachePlan plan(ModelConfig model, EmbeddingRequest request, Caller caller, CacheControl control) {
+    if (store == null || !config.enabledFor(model.name()) || model.type() != ModelConfig.ModelType.EMBEDDING) {
+      return CachePlan.bypass(store == null ? null : model.name());
+    }
+    return plan(model.name(), control, () -> CacheKey.of(model.name(), namespace(caller), request));
+  }
+
+  private CachePlan plan(String model, CacheControl control, Supplier<CacheKey> key) {
     long ttl = (control.ttl() != null ? control.ttl() : config.ttl()).toMillis();
     boolean lookup = !control.noCache();
     boolean keep = !control.noStore() && ttl > 0;
     if (!lookup && !keep) {
-      return CachePlan.bypass(model.name());
+      return CachePlan.bypass(model);
     }
-    return new CachePlan(model.name(), CacheKey.of(model.name(), namespace(caller), control.prompt(), admitted),
-        lookup, keep, ttl);
+    return new CachePlan(model, key.get(), lookup, keep, ttl);
   }
 
   /** Whether answers to calls of this kind are cached at all: with the cache off for every model, none are. */

@@ -2,11 +2,16 @@ package ai.poncho.error;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 /** Turns any failure into the {@link GatewayError} a client sees; nothing internal leaks. */
 public final class Errors {
+
+  /** Status 499 as nginx uses it: the client closed the request; nothing retries it. */
+  public static final GatewayError CLIENT_CLOSED = new GatewayError(499, "invalid_request_error",
+      "client_closed_request", null, "The client closed the request before it completed.");
 
   private Errors() {
   }
@@ -17,6 +22,11 @@ public final class Errors {
     }
     if (failure instanceof ReplyException re) {
       return fromReply(re);
+    }
+    // Upstream connections' failures are mapped by the providers: one that reaches here is the
+    // client's own connection, closed while its body was being read.
+    if (failure instanceof HttpClosedException) {
+      return CLIENT_CLOSED;
     }
     if (failure instanceof DecodeException) {
       return GatewayError.of(ErrorKind.INVALID_REQUEST, "invalid_json", null,

@@ -9,7 +9,6 @@ import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.PonchoConfig;
-import ai.poncho.error.Errors;
 import ai.poncho.metrics.MetricsVerticle;
 import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
@@ -100,7 +99,7 @@ public final class ChatCompletionsHandler {
     boolean countedDownstream = failure instanceof ReplyException reply
         && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE;
     if (!countedDownstream) {
-      int status = failure != null ? Errors.toGatewayError(failure).status() : ctx.statusCode();
+      int status = failure != null ? ErrorResponder.errorOf(ctx).status() : ctx.statusCode();
       Long started = ctx.get(STARTED_KEY);
       String model = ctx.get(MODEL_KEY);
       Caller caller = Caller.of(ctx);

@@ -23,7 +23,13 @@ final class Cors {
             "OpenAI-Organization", "OpenAI-Project", "x-stainless-os", "x-stainless-lang", "x-stainless-arch",
             "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-package-version",
             "x-stainless-retry-count", "x-stainless-timeout", "anthropic-version"))
-        .exposedHeaders(Set.of(RequestContext.HEADER, ChatCompletionsHandler.MODEL_HEADER))
+        // What the SDKs and dashboards read from answers: the served model, cache verdict and cost, and the
+        // limit headers the SDKs' own retry waits by (a browser hides every header not listed here).
+        .exposedHeaders(Set.of(RequestContext.HEADER, ChatCompletionsHandler.MODEL_HEADER,
+            ChatCompletionsHandler.CACHE_HEADER, CostHeaders.COST_HEADER, "retry-after", "retry-after-ms",
+            "x-should-retry", "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
+            "x-ratelimit-reset-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens",
+            "x-ratelimit-reset-tokens"))
         .maxAgeSeconds(600);
   }
 }

@@ -2,6 +2,8 @@ package ai.poncho.http;
 
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.EmbeddingDispatch;
+import ai.poncho.bus.GuardedCall;
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.Ids;
 import ai.poncho.chat.Usage;
 import ai.poncho.config.PonchoConfig;
@@ -18,8 +20,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code POST /v1/embeddings}: validates the OpenAI request, dispatches it over the bus (retries,
- * fallbacks, metrics as for chat) and answers in OpenAI's shape, floats or base64. A client that
- * leaves cancels the upstream call.
+ * fallbacks, metrics and the response cache as for chat) and answers in OpenAI's shape, floats or base64.
+ * A client that leaves cancels the upstream call. The call is guarded like a completion ({@link GuardedCall}):
+ * handed to another dispatch node if none took it, failed at once with {@code node_lost} if its node dies.
  */
 public final class EmbeddingsHandler {
 
@@ -36,14 +39,17 @@ public final class EmbeddingsHandler {
     if (!Caller.of(ctx).mayUse(request.model())) {
       throw AuthErrors.modelNotAllowed(request.model());
     }
-    String callId = Ids.random("call_");
-    ctx.response().closeHandler(v -> vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, callId));
-    vertx.eventBus().<EmbeddingResponse>request(Addresses.DISPATCH_EMBED,
-            new EmbeddingDispatch(RequestContext.id(ctx), callId, Caller.of(ctx), request), delivery)
+    EmbeddingDispatch dispatch = new EmbeddingDispatch(RequestContext.id(ctx), Ids.random("call_"), Caller.of(ctx),
+        request, CacheControl.of(ctx));
+    GuardedCall<EmbeddingResponse> guarded = GuardedCall.request(vertx, Addresses.DISPATCH_EMBED, dispatch.callId(),
+        dispatch::forAttempt, delivery, true);
+    ctx.response().closeHandler(v -> guarded.cancel());
+    guarded.reply()
         .onSuccess(reply -> {
           EmbeddingResponse response = reply.body();
           RequestLog.usage(Usage.of(response.promptTokens(), 0));
           CostHeaders.apply(reply, ctx.response());
+          ChatCompletionsHandler.cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
           GatewayOverhead.answered(ctx, reply);
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(ChatCompletionsHandler.MODEL_HEADER, response.model())

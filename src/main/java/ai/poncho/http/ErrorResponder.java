@@ -6,7 +6,9 @@ import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
 import ai.poncho.security.AuthErrors;
+import io.netty.handler.codec.DecoderException;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -31,10 +33,7 @@ public final class ErrorResponder {
           RequestContext.HEADER)));
     }
     Throwable failure = ctx.failure();
-    // A failure Vert.x Web raised itself with a client status (e.g. a path it cannot decode) keeps that status.
-    boolean known = failure instanceof GatewayException || failure instanceof ReplyException;
-    GatewayError error = failure != null && (known || ctx.statusCode() < 400 || ctx.statusCode() >= 500)
-        ? Errors.toGatewayError(failure) : forStatus(ctx.statusCode(), ctx);
+    GatewayError error = errorOf(ctx);
     if (error.status() == 500) {
       LOG.error("{} {} {} failed: {}", RequestContext.id(ctx), ctx.request().method(), ctx.request().path(),
           error.message(), failure);
@@ -47,6 +46,32 @@ public final class ErrorResponder {
     } else {
       send(ctx.response(), error);
     }
+  }
+
+  /** What the client is told about the failure of {@code ctx} (also what the metrics count). */
+  public static GatewayError errorOf(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    // A failure Vert.x Web raised itself with a client status (e.g. a path it cannot decode) keeps that status.
+    boolean known = failure instanceof GatewayException || failure instanceof ReplyException;
+    if (failure != null && !known && !ctx.request().isEnded()) {
+      // The body was still being read: the client left, or the HTTP codec found its framing broken (a bad
+      // chunk size); neither is the server's fault.
+      if (failure instanceof HttpClosedException) {
+        return Errors.CLIENT_CLOSED;
+      }
+      if (fromHttpCodec(failure)) {
+        return GatewayError.of(ErrorKind.INVALID_REQUEST, "bad_request", null, "The request body could not be "
+            + "read: its framing (Content-Length or chunked encoding) is malformed.");
+      }
+    }
+    return failure != null && (known || ctx.statusCode() < 400 || ctx.statusCode() >= 500)
+        ? Errors.toGatewayError(failure) : forStatus(ctx.statusCode(), ctx);
+  }
+
+  private static boolean fromHttpCodec(Throwable failure) {
+    StackTraceElement[] stack = failure.getStackTrace();
+    return failure instanceof DecoderException
+        || stack.length > 0 && stack[0].getClassName().startsWith("io.netty.handler.codec.");
   }
 
   private static void sendAnthropic(RoutingContext ctx, GatewayError error) {

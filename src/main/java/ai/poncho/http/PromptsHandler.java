@@ -9,11 +9,13 @@ import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.PonchoConfig;
 import ai.poncho.logging.RequestLog;
 import ai.poncho.prompt.StreamedOutput;
+import ai.poncho.security.AuthErrors;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -51,13 +53,30 @@ public final class PromptsHandler {
     router.getWithRegex("/api/v1/prompts/" + NAME).handler(this::get);
   }
 
+  /** Lists only the prompts the caller's key may run ({@code prompt:<name>} in its model allow-list). */
   private void list(RoutingContext ctx) {
+    Caller caller = Caller.of(ctx);
     vertx.eventBus().<JsonObject>request(Addresses.PROMPT_LIST, null, delivery)
-        .onSuccess(reply -> json(ctx, reply.body()))
+        .onSuccess(reply -> {
+          JsonObject body = reply.body();
+          if (!caller.models().allowsAll() && body.getValue("data") instanceof JsonArray data) {
+            JsonArray allowed = new JsonArray();
+            data.stream().filter(prompt -> prompt instanceof JsonObject json
+                && caller.mayUse(PromptExecution.MODEL_PREFIX + json.getString("name"))).forEach(allowed::add);
+            body = body.copy().put("data", allowed);
+          }
+          json(ctx, body);
+        })
         .onFailure(ctx::fail);
   }
 
+  /** One prompt; 403 {@code model_not_allowed} for a prompt outside the caller's allow-list, as for models. */
   private void get(RoutingContext ctx) {
+    String model = PromptExecution.MODEL_PREFIX + ctx.pathParam("name");
+    if (!Caller.of(ctx).mayUse(model)) {
+      ctx.fail(AuthErrors.modelNotAllowed(model));
+      return;
+    }
     vertx.eventBus().<JsonObject>request(Addresses.PROMPT_GET, new JsonObject().put("name", ctx.pathParam("name")),
             delivery)
         .onSuccess(reply -> json(ctx, reply.body()))

@@ -68,8 +68,8 @@ public final class SseWriter {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("x-accel-buffering", "no")
-        .putHeader("trailer", CostHeaders.COST_HEADER)
         .putHeader(ChatCompletionsHandler.MODEL_HEADER, stream.model());
+    CostHeaders.announceTrailer(response);
     if (stream.cache() != null) {
       response.putHeader(ChatCompletionsHandler.CACHE_HEADER, stream.cache());
     }
@@ -128,9 +128,7 @@ public final class SseWriter {
     if (output != null) {
       event(outputChunk(end.model()));
     }
-    if (end.costUsd() != null) {
-      response.putTrailer(CostHeaders.COST_HEADER, end.costUsd());
-    }
+    CostHeaders.putTrailer(response, end.costUsd());
     pending.append(DONE);
     response.end(takePending());
   }

@@ -9,6 +9,7 @@ import ai.poncho.bus.EmbeddingDispatch;
 import ai.poncho.bus.Replies;
 import ai.poncho.bus.StreamOpen;
 import ai.poncho.bus.StreamOutcome;
+import ai.poncho.bus.StreamMeter;
 import ai.poncho.bus.StreamPump;
 import ai.poncho.bus.GuardedCall;
 import ai.poncho.bus.StreamStarted;
@@ -53,6 +54,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,20 +199,32 @@ public final class DispatchVerticle extends VerticleBase {
       return;
     }
     Promise<Void> cancelled = Promise.promise();
-    calls.put(dispatch.callId(), new Running(message, cancelled));
+    lookUp(message, dispatch.requestId(), dispatch.callId(), dispatch.caller(), dispatch.request().model(),
+        CompletionEvent.CHAT, plan, cancelled, start, answer -> answerFromCache(message, dispatch, plan, answer, start),
+        () -> completeUpstream(message, dispatch, plan, cancelled, start));
+  }
+
+  /**
+   * Runs a non-streamed call (registered under {@code callId} until it ends) past the cache: {@code hit}
+   * with the cached answer, {@code miss} to go upstream, or a 499 when its client left during the lookup.
+   */
+  private void lookUp(Message<?> message, String requestId, String callId, Caller caller, String model,
+                      String operation, CachePlan plan, Promise<Void> cancelled, long start,
+                      Consumer<CachedAnswer> hit, Runnable miss) {
+    calls.put(callId, new Running(message, cancelled));
     cache.lookup(plan, cancelled.future()).onComplete(found -> {
       if (found.failed() || cancelled.future().isComplete()) {
-        calls.remove(dispatch.callId());
+        calls.remove(callId);
         checkDrained();
         cache.abandoned(plan);
-        fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start,
-            ProviderCall.CANCELLED.toException(), plan.status());
+        fail(message, requestId, caller, model, false, start, ProviderCall.CANCELLED.toException(), plan.status(),
+            operation);
       } else if (found.result() != null) {
-        calls.remove(dispatch.callId());
+        calls.remove(callId);
         checkDrained();
-        answerFromCache(message, dispatch, plan, found.result(), start);
+        hit.accept(found.result());
       } else {
-        completeUpstream(message, dispatch, plan, cancelled, start);
+        miss.run();
       }
     });
   }
@@ -304,26 +318,51 @@ public final class DispatchVerticle extends VerticleBase {
     long start = System.nanoTime();
     EmbeddingDispatch dispatch = message.body();
     RequestLog.enter(dispatch.requestId(), dispatch.caller().keyId(), dispatch.request().model());
+    if (!take(message, dispatch.watchAddress(), dispatch.callId())) {
+      return;
+    }
     String model = dispatch.request().model();
     if (cancelledEarly.remove(dispatch.callId()) != null) {
       fail(message, dispatch.requestId(), dispatch.caller(), model, false, start,
           ProviderCall.CANCELLED.toException(), null, CompletionEvent.EMBEDDINGS);
       return;
     }
+    CachePlan plan;
+    try {
+      plan = cache.active() ? cache.plan(registry.resolve(model), dispatch.request(), dispatch.caller(),
+          dispatch.cache()) : ResponseCache.off();
+    } catch (RuntimeException e) {
+      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e, null,
+          CompletionEvent.EMBEDDINGS);
+      return;
+    }
     Promise<Void> cancelled = Promise.promise();
+    lookUp(message, dispatch.requestId(), dispatch.callId(), dispatch.caller(), model, CompletionEvent.EMBEDDINGS,
+        plan, cancelled, start,
+        answer -> embeddingFromCache(message, dispatch, plan, answer, start),
+        () -> embedUpstream(message, dispatch, plan, cancelled, start));
+  }
+
+  private void embedUpstream(Message<EmbeddingDispatch> message, EmbeddingDispatch dispatch, CachePlan plan,
+                             Promise<Void> cancelled, long start) {
+    String model = dispatch.request().model();
     Future<Served<EmbeddingResponse>> served;
     try {
       served = failover.embed(dispatch.requestId(), dispatch.request(), cancelled.future());
     } catch (RuntimeException e) {
-      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e, null, CompletionEvent.EMBEDDINGS);
+      calls.remove(dispatch.callId());
+      checkDrained();
+      cache.abandoned(plan);
+      fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, e, plan.status(),
+          CompletionEvent.EMBEDDINGS);
       return;
     }
-    calls.put(dispatch.callId(), new Running(message, cancelled));
     served.onComplete(result -> {
       calls.remove(dispatch.callId());
       checkDrained();
       if (result.failed()) {
-        fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, result.cause(), null,
+        cache.abandoned(plan);
+        fail(message, dispatch.requestId(), dispatch.caller(), model, false, start, result.cause(), plan.status(),
             CompletionEvent.EMBEDDINGS);
         return;
       }
@@ -334,13 +373,27 @@ public final class DispatchVerticle extends VerticleBase {
       CompletionEvent event = new CompletionEvent(done.model(), provider(done), 200, false, System.nanoTime() - start,
           0, response.promptTokens(), 0, null, dispatch.requestId(), dispatch.caller().keyId(),
           dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS, 0, cost, System.currentTimeMillis())
-          .withRequest(CompletionEvent.EMBEDDINGS, model);
+          .withCache(plan.status()).withRequest(CompletionEvent.EMBEDDINGS, model);
+      // Vectors from a fallback model are handed to waiting calls but not stored for the requested one.
+      cache.completed(plan, CachedAnswer.of(response, cache.expiresAt(plan)));
       metering.settle(dispatch.caller(), model, usage, cost).onComplete(settled -> {
-        message.reply(response, new DeliveryOptions().addHeader(Addresses.COST_HEADER, Money.format(cost))
+        message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(cost))
             .addHeader(Addresses.UPSTREAM_HEADER, Long.toString(done.upstreamNanos())));
         publish(event);
       });
     });
+  }
+
+  private void embeddingFromCache(Message<EmbeddingDispatch> message, EmbeddingDispatch dispatch, CachePlan plan,
+                                  CachedAnswer answer, long start) {
+    EmbeddingResponse response = answer.embedding();
+    // A hit costs nothing and is not settled against token limits or budgets.
+    message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0))
+        .addHeader(Addresses.UPSTREAM_HEADER, "0"));
+    publish(new CompletionEvent(response.model(), registry.providerOf(response.model()), 200, false,
+        System.nanoTime() - start, 0, response.promptTokens(), 0, null, dispatch.requestId(),
+        dispatch.caller().keyId(), dispatch.caller().team()).withCache(plan.status())
+        .withRequest(CompletionEvent.EMBEDDINGS, dispatch.request().model()));
   }
 
   /** Published to every dispatch instance; only the one running the call has it. */
@@ -462,7 +515,8 @@ public final class DispatchVerticle extends VerticleBase {
     ReplayStream replay = new ReplayStream(vertx.getOrCreateContext(),
         answer.toChunks(Ids.completionId(), System.currentTimeMillis() / 1000));
     long pumpStart = System.nanoTime();
-    StreamPump.create(vertx, replay, open, answer.model(), config.dispatch().streamStallTimeout())
+    StreamPump.create(vertx, replay, open, answer.model(), config.dispatch().streamStallTimeout(),
+            StreamMeter.FREE)
         .onComplete(pumped -> {
           calls.remove(open.streamId());
           if (pumped.failed()) {

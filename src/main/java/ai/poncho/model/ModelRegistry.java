@@ -102,8 +102,10 @@ public final class ModelRegistry {
 
   private static GatewayException wrongType(ModelConfig model, String wanted) {
     String endpoint = wanted.equals("chat") ? "chat (completions, messages, responses)" : "embeddings";
-    return invalid("model", "model_type_mismatch", "The model '" + model.name() + "' is a " + model.type().id()
-        + " model and cannot be used for " + endpoint + "; choose a model with type: " + wanted + ".");
+    String article = wanted.equals("chat") ? "an " : "a ";
+    return invalid("model", "model_type_mismatch", "The model '" + model.name() + "' is " + article
+        + model.type().id() + " model and cannot be used for " + endpoint + "; choose a model with type: " + wanted
+        + ".");
   }
 
   /** The path of the first audio part ({@code messages[i].content[j]}), or null. */

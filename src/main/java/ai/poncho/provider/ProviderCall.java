@@ -2,6 +2,7 @@ package ai.poncho.provider;
 
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.config.ModelConfig;
+import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
 import io.vertx.core.Future;
 
@@ -15,6 +16,5 @@ import io.vertx.core.Future;
 public record ProviderCall(String requestId, ModelConfig model, ChatRequest request, Future<Void> cancelled) {
 
   /** Status 499 as nginx uses it: the client closed the request; nothing retries it. */
-  public static final GatewayError CANCELLED = new GatewayError(499, "invalid_request_error",
-      "client_closed_request", null, "The client closed the request before it completed.");
+  public static final GatewayError CANCELLED = Errors.CLIENT_CLOSED;
 }

@@ -15,12 +15,13 @@ import java.util.function.UnaryOperator;
 /**
  * Keys on Redis, shared by every replica: {@code <prefix>key:<id>} holds the key's JSON (hashes only),
  * {@code <prefix>keyhash:<sha256>} names the key id of a secret (the previous secret of a rotated key with
- * the grace period as its TTL), and the sorted set {@code <prefix>keys} orders ids by creation for paging.
+ * the grace period and a day as its TTL), and the sorted set {@code <prefix>keys} orders ids by creation for paging.
  * Each operation is one round trip (a Lua script); changes of one key are compare-and-set, retried.
  */
 public final class RedisKeyStore implements KeyStore {
 
   private static final int CAS_ATTEMPTS = 5;
+  private static final long ROTATED_NOTICE_MS = 24L * 3600 * 1000;
 
   private static final LuaScript LOOKUP = LuaScript.of("key-lookup", """
       local id = redis.call('GET', KEYS[1])
@@ -135,11 +136,14 @@ public final class RedisKeyStore implements KeyStore {
       ApiKey changed = change.apply(current);
       long graceMs = changed.previousHash() == null || changed.previousExpiresAt() == null ? 0
           : Math.max(0, changed.previousExpiresAt().toEpochMilli() - Instant.now().toEpochMilli());
+      // The old secret stays findable a day past its grace (ApiKey.matches refuses it then), so that it is
+      // told "rotated" rather than "incorrect".
+      long keptMs = graceMs > 0 ? graceMs + ROTATED_NOTICE_MS : 0;
       String oldHash = changed.hash().equals(current.hash()) ? changed.hash() : current.hash();
       String dropped = current.previousHash() != null && !current.previousHash().equals(changed.previousHash())
           ? current.previousHash() : changed.hash();
       return redis.eval(CHANGE, List.of(idKey(id), hashKey(changed.hash()), hashKey(oldHash), hashKey(dropped)),
-          List.of(expected, changed.toStorageJson().encode(), id, Long.toString(graceMs))).compose(done -> {
+          List.of(expected, changed.toStorageJson().encode(), id, Long.toString(keptMs))).compose(done -> {
             if (done.toInteger() == 1) {
               return Future.succeededFuture(changed);
             }

@@ -16,12 +16,14 @@ import java.util.Map;
  * Usage in Redis, shared by every replica: one hash per UTC day, {@code usage:day:<date>}, with a field
  * per metric, key, team and model ({@code <metric>\t<key>\t<team>\t<model>}, HINCRBY so that concurrent
  * writers add up), kept {@code retention_days}; and the stream {@code usage:recent} capped at about
- * {@code recent_records} entries. One batch (pipeline) per flush.
+ * {@code recent_records} entries. One pipeline per flush (several of {@value #PIPELINE} commands for a very
+ * large batch).
  */
 public final class RedisUsageStore implements UsageStore {
 
   private static final String NONE = "-";
   private static final String SEP = "\t";
+  private static final int PIPELINE = 1000;
 
   private final RedisState redis;
   private final String prefix;
@@ -59,7 +61,19 @@ public final class RedisUsageStore implements UsageStore {
             .arg(config.recentRecords()).arg("*").arg("r").arg(record.toJson().encode()));
       }
     }
-    return redis.batch(requests).mapEmpty();
+    return pipeline(requests, 0);
+  }
+
+  /**
+   * Sends the commands as pipelines of at most {@value #PIPELINE} one after the other: the client refuses a
+   * pipeline longer than its queue of waiting replies, which a large batch of many keys would be.
+   */
+  private Future<Void> pipeline(List<Request> requests, int from) {
+    if (from >= requests.size()) {
+      return Future.succeededFuture();
+    }
+    int to = Math.min(requests.size(), from + PIPELINE);
+    return redis.batch(requests.subList(from, to)).compose(done -> pipeline(requests, to));
   }
 
   @Override

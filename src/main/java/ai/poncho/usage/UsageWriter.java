@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Batches one dispatch instance's usage records off the request path: written every
- * {@code usage.flush_interval} or at {@code batch_size} records, one write in flight at a time. At most
+ * {@code usage.flush_interval} or at {@code batch_size} records, one write of at most {@code batch_size}
+ * in flight at a time. At most
  * {@code max_pending} wait (while the store is down, say); past that new records are dropped and
  * counted in {@code poncho_usage_records_dropped_total}. Runs on its verticle's event loop.
  */
@@ -25,7 +26,9 @@ public final class UsageWriter {
   private final Counter dropped;
   private final Counter failed;
   private List<UsageRecord> pending = new ArrayList<>();
-  private boolean writing;
+  /** The write in flight, or null. */
+  private Future<Boolean> writing;
+  private boolean closing;
   private long timer;
   private long lastWarning;
 
@@ -51,15 +54,24 @@ public final class UsageWriter {
     }
   }
 
-  /** Writes what is pending; completes when that write is done (or failed and kept for the next one). */
+  /**
+   * Writes what is pending, at most {@code batch_size} records per write (so a backlog after a burst never
+   * becomes one write too large for the store); while a full batch waits, the next write follows at once.
+   * Completes when this write is done (or failed and kept for the next one).
+   */
   public Future<Void> flush() {
-    if (writing || pending.isEmpty()) {
-      return Future.succeededFuture();
+    return write().mapEmpty();
+  }
+
+  /** Completes with whether a batch was written; false when there was none, or the store did not take it. */
+  private Future<Boolean> write() {
+    if (writing != null || pending.isEmpty()) {
+      return Future.succeededFuture(false);
     }
-    List<UsageRecord> batch = pending;
-    pending = new ArrayList<>();
-    writing = true;
-    return store.write(batch).recover(failure -> {
+    int size = Math.min(pending.size(), config.batchSize());
+    List<UsageRecord> batch = new ArrayList<>(pending.subList(0, size));
+    pending = new ArrayList<>(pending.subList(size, pending.size()));
+    Future<Boolean> write = store.write(batch).map(true).recover(failure -> {
       failed.increment();
       long now = System.currentTimeMillis();
       if (now - lastWarning > 10_000) {
@@ -73,13 +85,31 @@ public final class UsageWriter {
         kept = new ArrayList<>(kept.subList(0, config.maxPending()));
       }
       pending = kept;
-      return Future.succeededFuture();
-    }).onComplete(done -> writing = false);
+      return Future.succeededFuture(false);
+    });
+    // Set before the completion handler runs: a store that answers at once completes it right here.
+    writing = write;
+    write.onComplete(done -> {
+      writing = null;
+      if (!closing && done.result() && pending.size() >= config.batchSize()) {
+        write();
+      }
+    });
+    return write;
+  }
+
+  /** Writes everything still pending, batch by batch, until done or the store fails. */
+  private Future<Void> drain() {
+    if (writing != null) {
+      return writing.compose(written -> written ? drain() : Future.succeededFuture());
+    }
+    return write().compose(written -> written && !pending.isEmpty() ? drain() : Future.succeededFuture());
   }
 
   /** Stops the timer and writes what is left. */
   public Future<Void> close() {
+    closing = true;
     vertx.cancelTimer(timer);
-    return flush();
+    return drain();
   }
 }

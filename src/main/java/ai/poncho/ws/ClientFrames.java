@@ -2,12 +2,14 @@ package ai.poncho.ws;
 
 import ai.poncho.bus.Addresses;
 import ai.poncho.bus.PromptExecution;
+import ai.poncho.cache.CacheControl;
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
 import ai.poncho.error.GatewayException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -56,7 +58,7 @@ final class ClientFrames {
     // The socket always streams, so the request is streamed whatever it says.
     ChatRequest chat = validated(id, () -> ChatJson.request(body.copy().put("stream", true)));
     String address = PromptExecution.isPrompt(chat.model()) ? Addresses.PROMPT_STREAM : Addresses.DISPATCH_STREAM;
-    return new ClientFrame.Generate(id, address, chat);
+    return new ClientFrame.Generate(id, address, chat, cache(id, json));
   }
 
   private static ClientFrame prompt(JsonObject json) {
@@ -75,7 +77,48 @@ final class ClientFrames {
     }
     ChatRequest request = PromptExecution.request(promptName, (JsonObject) input, null, null, (String) model,
         List.of(), true, true, Map.of());
-    return new ClientFrame.Generate(id, Addresses.PROMPT_STREAM, request);
+    return new ClientFrame.Generate(id, Addresses.PROMPT_STREAM, request, cache(id, json));
+  }
+
+  /**
+   * The optional {@code "cache": {"no_cache": true, "no_store": true, "ttl": 600}} of a generation frame:
+   * skip the lookup, do not store, keep the answer this many seconds.
+   */
+  private static CacheControl cache(String id, JsonObject json) {
+    Object value = json.getValue("cache");
+    if (value == null) {
+      return CacheControl.DEFAULT;
+    }
+    if (!(value instanceof JsonObject cache)) {
+      throw FrameError.malformed(id, "invalid_frame", "cache", "'cache' must be an object.");
+    }
+    for (String field : cache.fieldNames()) {
+      if (!List.of("no_cache", "no_store", "ttl").contains(field)) {
+        throw FrameError.malformed(id, "invalid_frame", "cache." + field,
+            "Unknown 'cache' field '" + field + "': expected no_cache, no_store or ttl.");
+      }
+    }
+    boolean noCache = flag(id, cache, "no_cache");
+    boolean noStore = flag(id, cache, "no_store");
+    Object ttl = cache.getValue("ttl");
+    Duration keep = null;
+    if (ttl != null) {
+      long seconds = ttl instanceof Integer || ttl instanceof Long ? ((Number) ttl).longValue() : -1;
+      if (seconds < 0 || seconds > CacheControl.MAX_TTL_SECONDS) {
+        throw FrameError.malformed(id, "invalid_frame", "cache.ttl",
+            "'cache.ttl' must be a whole number of seconds between 0 and " + CacheControl.MAX_TTL_SECONDS + ".");
+      }
+      keep = Duration.ofSeconds(seconds);
+    }
+    return CacheControl.of(noCache, noStore, keep);
+  }
+
+  private static boolean flag(String id, JsonObject cache, String field) {
+    Object value = cache.getValue(field);
+    if (value != null && !(value instanceof Boolean)) {
+      throw FrameError.malformed(id, "invalid_frame", "cache." + field, "'cache." + field + "' must be a boolean.");
+    }
+    return Boolean.TRUE.equals(value);
   }
 
   private static ChatRequest validated(String id, Supplier<ChatRequest> read) {

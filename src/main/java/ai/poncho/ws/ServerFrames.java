@@ -26,13 +26,17 @@ final class ServerFrames {
 
   /**
    * The {@code done} frame, with the generation's cost in USD ({@code cost_usd}, an exact decimal string)
-   * when metered; a JSON-output prompt's frame also carries {@code output_status} and {@code output}.
+   * when metered and the response cache's verdict ({@code cache}: hit, miss, bypass) when known; a
+   * JSON-output prompt's frame also carries {@code output_status} and {@code output}.
    */
-  static String done(String id, StreamEnd end, JsonObject output) {
+  static String done(String id, StreamEnd end, String cache, JsonObject output) {
     JsonObject frame = doneFrame(id, end.finishReason(), end.usage() == null ? null : end.usage().toJson(),
         end.model());
     if (end.costUsd() != null) {
       frame.put("cost_usd", end.costUsd());
+    }
+    if (cache != null) {
+      frame.put("cache", cache);
     }
     return (output == null ? frame : frame.mergeIn(output)).encode();
   }

@@ -182,8 +182,9 @@ final class WsSession {
           if (generation.cancelled || inFlight.get(id) != generation) {
             generation.release();
           }
-          return RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, caller, frame.request(),
-              streams.window(), streams.openTimeoutMs(), streams.idleTimeoutMs(), generation.cancelled());
+          return RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, caller, frame.cache(),
+              frame.request(), streams.window(), streams.openTimeoutMs(), streams.idleTimeoutMs(),
+              generation.cancelled());
         })
         .onComplete(opened -> {
           if (opened.failed()) {
@@ -205,7 +206,7 @@ final class WsSession {
     }
     stream.failureHandler(error -> finish(generation, ServerFrames.error(generation.id, error)));
     StreamedOutput output = StreamedOutput.of(stream.outputCheck());
-    stream.endHandler((StreamEnd end) -> finish(generation, ServerFrames.done(generation.id, end,
+    stream.endHandler((StreamEnd end) -> finish(generation, ServerFrames.done(generation.id, end, stream.cache(),
         output == null ? null : output.result())));
     stream.handler((ChatChunk chunk) -> {
       if (output != null) {

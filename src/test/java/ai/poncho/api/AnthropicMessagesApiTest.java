@@ -134,6 +134,24 @@ class AnthropicMessagesApiTest {
   }
 
   @Test
+  void aStopSequenceEndsTheMockReplyAndIsReported() {
+    JsonObject message = post("/v1/messages", request("mock", "one two three four")
+        .put("stop_sequences", new JsonArray().add("zzz").add("three"))).bodyAsJsonObject();
+    assertThat(message.getString("stop_reason")).isEqualTo("stop_sequence");
+    assertThat(message.getString("stop_sequence")).isEqualTo("three");
+    assertThat(message.getJsonArray("content").getJsonObject(0).getString("text")).isEqualTo("Mock reply to: one two");
+    String stream = post("/v1/messages", request("mock", "one two three four").put("stream", true)
+        .put("stop_sequences", new JsonArray().add("three"))).bodyAsString();
+    JsonObject delta = events(stream).stream().filter(e -> e.getString("type").equals("message_delta")).findFirst()
+        .orElseThrow().getJsonObject("delta");
+    assertThat(delta.getString("stop_reason")).isEqualTo("stop_sequence");
+    assertThat(delta.getString("stop_sequence")).isEqualTo("three");
+    assertThat(events(stream).stream().filter(e -> e.getString("type").equals("content_block_delta"))
+        .map(e -> e.getJsonObject("delta").getString("text")).reduce("", String::concat))
+        .isEqualTo("Mock reply to: one two");
+  }
+
+  @Test
   void streamHasTheExactEventSequenceWithPings() {
     HttpResponse<Buffer> response = post("/v1/messages", request("slow", "stream me please").put("stream", true));
     assertThat(response.statusCode()).isEqualTo(200);
@@ -406,6 +424,6 @@ class AnthropicMessagesApiTest {
     assertThat(delta.getJsonObject("delta")).isEqualTo(new JsonObject().put("stop_reason", "stop_sequence")
         .put("stop_sequence", "4"));
     assertThat(delta.getJsonObject("usage")).isEqualTo(new JsonObject().put("output_tokens", 5)
-        .put("input_tokens", 9));
+        .put("input_tokens", 9).put("cost_usd", "0.000102"));
   }
 }

@@ -140,6 +140,12 @@ class EmbeddingsApiTest {
     JsonObject single = embed(new JsonObject().put("model", "vectors").put("input", new JsonArray().add(5).add(6)))
         .bodyAsJsonObject();
     assertThat(single.getJsonArray("data")).hasSize(1);
+    // As OpenAI's, dimensions only shortens: more than the model makes is a 400 naming the field.
+    HttpResponse<Buffer> tooMany = embed(new JsonObject().put("model", "vectors").put("dimensions", 17)
+        .put("input", "x"));
+    assertThat(tooMany.statusCode()).isEqualTo(400);
+    assertThat(error(tooMany).getString("param")).isEqualTo("dimensions");
+    assertThat(error(tooMany).getString("message")).contains("at most 16");
   }
 
   @Test

@@ -11,7 +11,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -224,6 +226,36 @@ class ResponsesApiTest {
     assertThat(retrieve.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("response_not_found");
     assertThat(post(new JsonObject().put("model", "mock").put("input", "x").put("temperature", 3)).statusCode())
         .isEqualTo(400);
+  }
+
+  /** What the gateway cannot honour is a 400 naming the field, never silently ignored. */
+  @Test
+  void unsupportedFeaturesAreRefusedByName() {
+    JsonObject fileInput = new JsonObject().put("role", "user").put("content", new JsonArray()
+        .add(new JsonObject().put("type", "input_file").put("file_id", "file_1")));
+    Map<String, JsonObject> refused = new LinkedHashMap<>();
+    refused.put("store", new JsonObject().put("store", true));
+    refused.put("reasoning", new JsonObject().put("reasoning", new JsonObject().put("effort", "low")));
+    refused.put("include", new JsonObject().put("include", new JsonArray().add("reasoning.encrypted_content")));
+    refused.put("truncation", new JsonObject().put("truncation", "auto"));
+    refused.put("prompt", new JsonObject().put("prompt", new JsonObject().put("id", "pmpt_1")).put("input", null));
+    refused.put("input[0].content[0].type", new JsonObject().put("input", new JsonArray().add(fileInput)));
+    refused.put("tools[0].type", new JsonObject().put("tools", new JsonArray()
+        .add(new JsonObject().put("type", "file_search").put("vector_store_ids", new JsonArray().add("vs_1")))));
+    refused.forEach((param, fields) -> {
+      JsonObject body = new JsonObject().put("model", "mock").put("input", "x").mergeIn(fields);
+      HttpResponse<Buffer> answer = post(body);
+      assertThat(answer.statusCode()).as(param).isEqualTo(400);
+      JsonObject error = answer.bodyAsJsonObject().getJsonObject("error");
+      assertThat(error.getString("type")).as(param).isEqualTo("invalid_request_error");
+      assertThat(error.getString("param")).as(param).isEqualTo(param);
+    });
+    JsonObject accepted = new JsonObject().put("model", "mock").put("input", "x").put("store", false)
+        .put("truncation", "disabled").put("include", new JsonArray())
+        .put("reasoning", new JsonObject().putNull("effort"));
+    HttpResponse<Buffer> answer = post(accepted);
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.bodyAsJsonObject().getBoolean("store")).isFalse();
   }
 
   @Test

@@ -133,7 +133,8 @@ class LocalFirstCodecTest {
   @Test
   void embeddingCallsAndVectorsCrossTheWire() {
     EmbeddingDispatch dispatch = new EmbeddingDispatch("req-3", "call_3", ai.poncho.security.Caller.ANONYMOUS, new ai.poncho.embedding.EmbeddingRequest(
-        "vectors", List.of("alpha", List.of(1, 2, 3)), true, 8, "u"));
+        "vectors", List.of("alpha", List.of(1, 2, 3)), true, 8, "u"),
+        ai.poncho.cache.CacheControl.of(false, true, java.time.Duration.ofSeconds(60)));
     assertThat(roundTrip(EmbeddingDispatch.class, dispatch, EmbeddingDispatch::toJson, EmbeddingDispatch::fromJson))
         .isEqualTo(dispatch);
     ai.poncho.embedding.EmbeddingResponse response = new ai.poncho.embedding.EmbeddingResponse("vectors",

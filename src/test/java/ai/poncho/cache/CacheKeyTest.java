@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.poncho.chat.ChatJson;
 import ai.poncho.chat.ChatRequest;
+import ai.poncho.embedding.EmbeddingJson;
+import ai.poncho.embedding.EmbeddingRequest;
+import ai.poncho.embedding.EmbeddingResponse;
 import ai.poncho.error.GatewayException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What the key is made of, and how a request's own cache headers read. */
@@ -77,5 +81,25 @@ class CacheKeyTest {
     assertThat(CacheControl.fromJson(both.withPrompt("p").toJson())).isEqualTo(both.withPrompt("p"));
     assertThatThrownBy(() -> CacheControl.parse(null, "-1")).isInstanceOf(GatewayException.class);
     assertThatThrownBy(() -> CacheControl.parse(null, "1.5")).isInstanceOf(GatewayException.class);
+  }
+
+  @Test
+  void anEmbeddingsAnswerIsKeyedByItsInputsAndStoredWithItsVectors() {
+    EmbeddingRequest floats = EmbeddingJson.request(new JsonObject().put("model", "vectors")
+        .put("input", new JsonArray().add("alpha")).put("user", "u1"));
+    EmbeddingRequest base64 = EmbeddingJson.request(new JsonObject().put("model", "vectors")
+        .put("input", new JsonArray().add("alpha")).put("encoding_format", "base64"));
+    EmbeddingRequest other = EmbeddingJson.request(new JsonObject().put("model", "vectors").put("input", "beta"));
+    assertThat(CacheKey.of("vectors", "key:k", base64)).isEqualTo(CacheKey.of("vectors", "key:k", floats));
+    assertThat(CacheKey.of("vectors", "key:k", other)).isNotEqualTo(CacheKey.of("vectors", "key:k", floats));
+    assertThat(CacheKey.of("vectors", "key:j", floats)).isNotEqualTo(CacheKey.of("vectors", "key:k", floats));
+
+    CachedAnswer stored = CachedAnswer.of(new EmbeddingResponse("vectors",
+        List.of(new float[] {0.5f, -0.25f}, new float[] {1e-7f, 3.5f}), 9), 1234);
+    CachedAnswer read = CachedAnswer.decode(stored.encode());
+    assertThat(read.model()).isEqualTo("vectors");
+    assertThat(read.expiresAtMillis()).isEqualTo(1234);
+    assertThat(read.embedding().promptTokens()).isEqualTo(9);
+    assertThat(read.embedding().vectors()).containsExactly(new float[] {0.5f, -0.25f}, new float[] {1e-7f, 3.5f});
   }
 }

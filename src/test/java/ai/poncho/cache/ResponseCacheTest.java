@@ -169,6 +169,9 @@ class ResponseCacheTest {
     JsonObject last = chunks.get(chunks.size() - 1);
     assertThat(last.getJsonArray("choices")).isEmpty();
     assertThat(last.getJsonObject("usage").getInteger("total_tokens")).isEqualTo(14);
+    // A hit costs nothing, and says so where a streamed miss puts its cost.
+    assertThat(last.getJsonObject("usage").getString("cost_usd")).isEqualTo("0");
+    assertThat(streamed.trailers().get("x-poncho-cost-usd")).isEqualTo("0");
   }
 
   @Test
@@ -452,8 +455,45 @@ class ResponseCacheTest {
       assertThat(done.getString("type")).isEqualTo("done");
       assertThat(done.getString("finish_reason")).isEqualTo("stop");
       assertThat(done.getJsonObject("usage").getInteger("total_tokens")).isEqualTo(14);
+      assertThat(done.getString("cache")).isEqualTo("hit");
+      assertThat(done.getString("cost_usd")).isEqualTo("0");
       assertThat(ws.content("g1")).isEqualTo(answer);
       assertThat(upstream.count()).isEqualTo(1);
+    } finally {
+      ws.close();
+    }
+  }
+
+  @Test
+  void webSocketFramesCarryTheSameCacheInstructionsAsHttpHeaders() {
+    JsonObject body = request("socket directives");
+    WsClient ws = WsClient.connect(clientVertx, server.port());
+    try {
+      ws.send(new JsonObject().put("type", "chat").put("id", "s1").put("request", body)
+          .put("cache", new JsonObject().put("no_store", true)));
+      assertThat(ws.awaitEnd("s1").getString("cache")).isEqualTo("miss");
+      ws.send(new JsonObject().put("type", "chat").put("id", "s2").put("request", body));
+      assertThat(ws.awaitEnd("s2").getString("cache")).isEqualTo("miss");
+      assertThat(upstream.count()).isEqualTo(2);
+      ws.send(new JsonObject().put("type", "chat").put("id", "s3").put("request", body)
+          .put("cache", new JsonObject().put("no_cache", true)));
+      assertThat(ws.awaitEnd("s3").getString("cache")).isEqualTo("bypass");
+      assertThat(upstream.count()).isEqualTo(3);
+      assertThat(ws.content("s3")).isEqualTo(content(post(body)));
+
+      // ttl 0: answered, not kept.
+      JsonObject fresh = request("socket ttl zero");
+      ws.send(new JsonObject().put("type", "chat").put("id", "s4").put("request", fresh)
+          .put("cache", new JsonObject().put("ttl", 0)));
+      assertThat(ws.awaitEnd("s4").getString("type")).isEqualTo("done");
+      assertThat(post(fresh).getHeader("x-poncho-cache")).isEqualTo("miss");
+
+      ws.send(new JsonObject().put("type", "chat").put("id", "s5").put("request", body)
+          .put("cache", new JsonObject().put("ttl", "ten")));
+      JsonObject bad = ws.awaitEnd("s5");
+      assertThat(bad.getString("type")).isEqualTo("error");
+      assertThat(bad.getJsonObject("error").getString("code")).isEqualTo("invalid_frame");
+      assertThat(bad.getJsonObject("error").getString("param")).isEqualTo("cache.ttl");
     } finally {
       ws.close();
     }

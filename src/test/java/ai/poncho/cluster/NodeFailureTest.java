@@ -59,12 +59,12 @@ class NodeFailureTest {
 
   /**
    * What one request saw: {@code ok}, {@code error} (a proper error), {@code bad} or {@code hung};
-   * {@code via} is {@code json}, {@code sse} or {@code ws}.
+   * {@code via} is {@code json}, {@code sse}, {@code ws} or {@code embed}.
    */
   record Outcome(String via, long start, long end, String kind, String detail) {
 
     boolean stream() {
-      return !via.equals("json");
+      return via.equals("sse") || via.equals("ws");
     }
   }
 
@@ -74,7 +74,9 @@ class NodeFailureTest {
             .put("access_log", false).put("shutdown_timeout", "10s"))
         .put("dispatch", new JsonObject().put("instances", 1))
         .put("prompts", new JsonObject().put("dir", dir.resolve("prompts").toString()).put("reload_interval", "0"))
-        .put("models", new JsonObject().put("mock", new JsonObject().put("provider", "mock")))
+        .put("models", new JsonObject().put("mock", new JsonObject().put("provider", "mock"))
+            .put("vectors", new JsonObject().put("provider", "mock").put("type", "embedding").put("dimensions", 8)
+                .put("custom_params", new JsonObject().put("mock_latency_ms", 2000))))
         .put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
             .put("port", hazelcastPort)
             .put("members", members())
@@ -149,6 +151,7 @@ class NodeFailureTest {
     long recoveredMs = outcomes.stream().filter(o -> o.start() > killAt && o.end() - o.start() > 3000)
         .mapToLong(o -> o.start() - killAt).max().orElse(0);
     assertThat(outcomes.stream().filter(o -> o.start() > killAt + 1000).count()).isGreaterThan(20);
+    assertThat(outcomes).as(summary).anyMatch(o -> o.via().equals("embed") && o.start() > killAt && o.kind().equals("ok"));
     assertThat(ready).as("readiness statuses after the kill").isNotEmpty().allMatch(status -> status == 200);
     System.out.printf("[node-failure] drain: %d requests, 0 failed, node exited %d ms after SIGTERM%n",
         drained.size(), drainedMs);
@@ -184,7 +187,8 @@ class NodeFailureTest {
 
   /**
    * {@code workers} SSE and as many JSON clients, each sending its next request as soon as one ends,
-   * plus a few WebSocket clients running one generation after another on their socket.
+   * plus a few WebSocket clients running one generation after another on their socket and a few
+   * embeddings clients (each call about 2 s).
    */
   private static final class Load {
 
@@ -204,7 +208,29 @@ class NodeFailureTest {
       }
       for (int i = 0; i < 4; i++) {
         this.workers.add(wsWorker(port));
+        this.workers.add(embedWorker());
       }
+    }
+
+    private Future<Void> embedWorker() {
+      Promise<Void> done = Promise.promise();
+      vertx.runOnContext(v -> nextEmbedding(done));
+      return done.future();
+    }
+
+    private void nextEmbedding(Promise<Void> done) {
+      if (stopping.get()) {
+        done.complete();
+        return;
+      }
+      long start = System.currentTimeMillis();
+      client.post("/v1/embeddings").sendJsonObject(new JsonObject().put("model", "vectors").put("input", "node failure")
+              .put("encoding_format", "float"))
+          .timeout(BOUND.toMillis(), TimeUnit.MILLISECONDS)
+          .onComplete(result -> {
+            outcomes.add(classifyEmbedding(start, result.succeeded() ? result.result() : null, result.cause()));
+            nextEmbedding(done);
+          });
     }
 
     private Future<Void> wsWorker(int port) {
@@ -347,6 +373,21 @@ class NodeFailureTest {
       }
     }
     return new Outcome(via, start, end, "bad", text);
+  }
+
+  static Outcome classifyEmbedding(long start, HttpResponse<Buffer> response, Throwable failure) {
+    long end = System.currentTimeMillis();
+    if (response == null) {
+      String kind = failure instanceof java.util.concurrent.TimeoutException ? "hung" : "bad";
+      return new Outcome("embed", start, end, kind, String.valueOf(failure));
+    }
+    String text = response.bodyAsString() == null ? "" : response.bodyAsString();
+    if (response.statusCode() != 200) {
+      return errorOutcome("embed", start, end, response.statusCode(), text);
+    }
+    JsonArray data = new JsonObject(text).getJsonArray("data");
+    boolean ok = data != null && data.size() == 1 && data.getJsonObject(0).getJsonArray("embedding").size() == 8;
+    return new Outcome("embed", start, end, ok ? "ok" : "bad", text);
   }
 
   private static Outcome errorOutcome(String via, long start, long end, int status, String text) {

@@ -53,6 +53,8 @@ class CorsAndRequestLimitsTest {
           "Authorization", "Bearer " + master);
       assertThat(allowed.statusCode()).isEqualTo(200);
       assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://app.example.com");
+      assertThat(allowed.getHeader("Access-Control-Expose-Headers")).contains("x-poncho-cache", "x-poncho-cost-usd",
+          "retry-after-ms", "x-ratelimit-remaining-requests", "x-ratelimit-reset-tokens", "x-request-id");
       HttpResponse<Buffer> other = call(server, HttpMethod.GET, "/v1/models", "Origin", "https://evil.example",
           "Authorization", "Bearer " + master);
       assertThat(other.getHeader("Access-Control-Allow-Origin")).isNull();

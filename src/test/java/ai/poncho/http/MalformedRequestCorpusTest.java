@@ -2,6 +2,8 @@ package ai.poncho.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.poncho.testing.LogCapture;
+import ai.poncho.testing.Metrics;
 import ai.poncho.testing.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -11,9 +13,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -310,5 +314,35 @@ class MalformedRequestCorpusTest {
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.error().getString("message")).startsWith("We could not parse the JSON body")
         .doesNotContain("StreamReadConstraints", "getMaxNestingDepth");
+  }
+
+  /**
+   * A client that leaves while its body is still being read, or breaks its chunked framing, did nothing to
+   * the server: the request is counted as closed by the client (499) or as a bad request, never as an
+   * internal error, and nothing is logged as one.
+   */
+  @Test
+  void aBodyThatCannotBeReadIsNoServerError() throws IOException {
+    try {
+      send(bytes("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n"));
+    } catch (IOException closed) {
+      // the codec closes the connection on broken framing
+    }
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.getOutputStream().write(bytes("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\n"
+          + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\""));
+      socket.getOutputStream().flush();
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Metrics.sum(scrape(), "poncho_chat_requests_total",
+        "status=\"499\"") >= 1 && Metrics.sum(scrape(), "poncho_chat_requests_total", "status=\"400\"") >= 1);
+    assertThat(Metrics.sum(scrape(), "poncho_chat_requests_total", "status=\"500\"")).isZero();
+    assertThat(LogCapture.recentLines()).noneMatch(line -> line.startsWith(ErrorResponder.class.getName())
+        && line.contains("HttpClosedException"));
+    assertHealthy();
+  }
+
+  private static String scrape() throws IOException {
+    return send(bytes("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")).body();
   }
 }

@@ -165,6 +165,27 @@ class AccessControlTest {
   }
 
   @Test
+  void thePromptListAndPromptDetailsShowOnlyTheKeysPrompts() {
+    String one = secretOf(http.createKey(MASTER, key("user", "deepseek-*", "prompt:fashion/sketch_analysis")));
+    assertThat(promptNames(MASTER)).contains("fashion/sketch_analysis", "fashion/sketch_description");
+    assertThat(promptNames(one)).containsExactly("fashion/sketch_analysis");
+    assertThat(http.get("/api/v1/prompts/fashion/sketch_analysis", one).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> hidden = http.get("/api/v1/prompts/fashion/sketch_description", one);
+    assertThat(hidden.statusCode()).isEqualTo(403);
+    assertThat(error(hidden).getString("code")).isEqualTo("model_not_allowed");
+    assertThat(http.get("/api/v1/prompts/fashion%2Fsketch_description", one).statusCode()).isEqualTo(403);
+
+    String modelsOnly = secretOf(http.createKey(MASTER, key("user", "deepseek-*")));
+    assertThat(promptNames(modelsOnly)).isEmpty();
+  }
+
+  private List<String> promptNames(String key) {
+    HttpResponse<Buffer> list = http.get("/api/v1/prompts", key);
+    assertThat(list.statusCode()).isEqualTo(200);
+    return list.bodyAsJsonObject().getJsonArray("data").stream().map(p -> ((JsonObject) p).getString("name")).toList();
+  }
+
+  @Test
   void theAllowListHoldsOnTheMessagesResponsesAndEmbeddingsRoutes() {
     String key = secretOf(http.createKey(MASTER, key("user", "deepseek-*")));
     JsonObject messages = new JsonObject().put("model", "gpt-4o").put("max_tokens", 16).put("messages",

@@ -64,9 +64,17 @@ class SharedKeysOnRedisTest {
       assertThat(onB.chat(fresh, "mock").statusCode()).isEqualTo(200);
       assertThat(onB.chat(secret, "mock").statusCode()).isEqualTo(200);
 
+      // Once its grace is over, a rotated-out secret is refused on every node, saying why.
+      String again = onA.send(HttpMethod.POST, "/api/v1/keys/" + id + "/rotate", MASTER,
+          new JsonObject().put("grace_period", "1s")).bodyAsJsonObject().getString("key");
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+          .until(() -> onB.chat(fresh, "mock").statusCode() == 401);
+      assertThat(error(onB.chat(fresh, "mock")).getString("message")).contains("rotated");
+      assertThat(onB.chat(again, "mock").statusCode()).isEqualTo(200);
+
       assertThat(onA.send(HttpMethod.DELETE, "/api/v1/keys/" + id, MASTER, null).statusCode()).isEqualTo(200);
       await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(50))
-          .until(() -> onB.chat(fresh, "mock").statusCode() == 401 && onB.chat(secret, "mock").statusCode() == 401);
+          .until(() -> onB.chat(again, "mock").statusCode() == 401 && onB.chat(fresh, "mock").statusCode() == 401);
       assertThat(onB.get("/api/v1/keys/" + id, MASTER).statusCode()).isEqualTo(404);
 
       for (int i = 0; i < 3; i++) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -85,6 +86,37 @@ class CostAndUsageTest {
             .put("input_per_1m", 2.50).put("output_per_1m", "10.00").put("cached_input_per_1m", 1.25)))
         .put("mini", quick.copy().put("model_name", "gpt-4o-mini-2024-07-18"));
     server = TestServer.start(config);
+  }
+
+  @Test
+  void streamedMessagesAndResponsesReportTheirCostInTheTrailerAndTheirLastEvent() {
+    start("memory");
+    WebClient client = server.webClient(vertx);
+
+    // 1000 x 2.50/1M + 500 x 10.00/1M, whichever API the stream goes out through.
+    upstream.then(FakeUpstream.sse(stream("gpt-4o", usage(1000, 500, 0))));
+    HttpResponse<Buffer> messages = TestServer.await(client.post("/v1/messages")
+        .putHeader("anthropic-version", "2023-06-01")
+        .sendJsonObject(new JsonObject().put("model", "gpt").put("max_tokens", 100).put("stream", true)
+            .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "stream me")))));
+    assertThat(messages.statusCode()).isEqualTo(200);
+    assertThat(messages.getHeader("trailer")).isEqualTo("x-poncho-cost-usd");
+    assertThat(messages.trailers().get("x-poncho-cost-usd")).isEqualTo("0.0075");
+    JsonObject delta = Sse.json(messages.bodyAsString()).stream()
+        .filter(event -> "message_delta".equals(event.getString("type"))).findFirst().orElseThrow();
+    assertThat(delta.getJsonObject("usage").getString("cost_usd")).isEqualTo("0.0075");
+    assertThat(delta.getJsonObject("usage").getInteger("output_tokens")).isEqualTo(500);
+
+    upstream.then(FakeUpstream.sse(stream("gpt-4o", usage(1000, 500, 0))));
+    HttpResponse<Buffer> responses = TestServer.await(client.post("/v1/responses")
+        .sendJsonObject(new JsonObject().put("model", "gpt").put("stream", true).put("input", "stream me")));
+    assertThat(responses.statusCode()).isEqualTo(200);
+    assertThat(responses.trailers().get("x-poncho-cost-usd")).isEqualTo("0.0075");
+    List<JsonObject> events = Sse.json(responses.bodyAsString());
+    JsonObject completed = events.get(events.size() - 1);
+    assertThat(completed.getString("type")).isEqualTo("response.completed");
+    assertThat(completed.getJsonObject("response").getJsonObject("usage").getString("cost_usd")).isEqualTo("0.0075");
+    assertThat(completed.getJsonObject("response").getJsonObject("usage").getInteger("input_tokens")).isEqualTo(1000);
   }
 
   @ParameterizedTest

@@ -1,12 +1,14 @@
 package ai.poncho.api.anthropic;
 
 import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.bus.StreamEnd;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.ToolCallDelta;
 import ai.poncho.chat.Usage;
 import ai.poncho.error.AnthropicErrors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.ChatCompletionsHandler;
+import ai.poncho.http.CostHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -21,7 +23,8 @@ import java.util.Map;
  * Writes a bus stream as Anthropic's Messages SSE: {@code message_start}, a {@code ping}, then per
  * content block {@code content_block_start}, {@code content_block_delta} ({@code text_delta} or
  * {@code input_json_delta}) and {@code content_block_stop}, then {@code message_delta} (stop reason and
- * the provider's usage) and {@code message_stop}. A {@code ping} goes out every ping interval while the
+ * the provider's usage, with the call's {@code cost_usd}) and {@code message_stop}; the cost is also the
+ * trailer {@code x-poncho-cost-usd}. A {@code ping} goes out every ping interval while the
  * stream lasts; a failure after the start is an {@code error} event. Flow control as for OpenAI SSE.
  */
 final class AnthropicStreamWriter {
@@ -61,6 +64,7 @@ final class AnthropicStreamWriter {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("x-accel-buffering", "no")
         .putHeader(ChatCompletionsHandler.MODEL_HEADER, stream.model());
+    CostHeaders.announceTrailer(response);
     if (stream.cache() != null) {
       response.putHeader(ChatCompletionsHandler.CACHE_HEADER, stream.cache());
     }
@@ -70,7 +74,7 @@ final class AnthropicStreamWriter {
     });
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);
-    stream.endHandler(end -> onEnd());
+    stream.endHandler(this::onEnd);
     stream.handler(this::onChunk);
   }
 
@@ -166,7 +170,7 @@ final class AnthropicStreamWriter {
     }
   }
 
-  private void onEnd() {
+  private void onEnd(StreamEnd end) {
     stopPings();
     if (response.ended() || response.closed()) {
       return;
@@ -180,10 +184,13 @@ final class AnthropicStreamWriter {
     if (usage != null) {
       usageJson.put("input_tokens", usage.promptTokens());
     }
-    write("message_delta", new JsonObject().put("type", "message_delta")
+    JsonObject messageDelta = new JsonObject().put("type", "message_delta")
         .put("delta", new JsonObject().put("stop_reason", AnthropicMessages.stopReason(finishReason, stopSequence))
             .put("stop_sequence", stopSequence))
-        .put("usage", usageJson));
+        .put("usage", usageJson);
+    CostHeaders.addToUsage(messageDelta, end.costUsd());
+    write("message_delta", messageDelta);
+    CostHeaders.putTrailer(response, end.costUsd());
     response.end(event("message_stop", new JsonObject().put("type", "message_stop")));
   }
 

@@ -21,7 +21,8 @@ import java.util.Set;
  * {@code input_text}/{@code input_image}/{@code output_text} parts, {@code function_call},
  * {@code function_call_output}); function {@code tools}; {@code tool_choice}; {@code max_output_tokens};
  * {@code text.format} as {@code response_format}. What needs server-side state
- * ({@code previous_response_id}, {@code conversation}, {@code background}, item references) is a 400.
+ * ({@code previous_response_id}, {@code conversation}, {@code background}, {@code store: true}, item
+ * references) is a 400, as is every other feature it cannot honour (hosted tools, files, reasoning).
  */
 public final class ResponsesRequests {
 
@@ -42,6 +43,7 @@ public final class ResponsesRequests {
       throw error("unsupported_parameter", "background",
           "'background' is not supported: this gateway keeps no responses to poll.");
     }
+    unsupported(body);
     Object model = body.getValue("model");
     if (model == null) {
       throw error("missing_required_parameter", "model", "Missing required parameter: 'model'.");
@@ -84,6 +86,42 @@ public final class ResponsesRequests {
         positiveInt(body, "max_output_tokens"), null, Boolean.TRUE.equals(stream), false, (String) user,
         metadata(body.getValue("metadata")), tools(body.getValue("tools")), toolChoice(body.getValue("tool_choice")),
         extra);
+  }
+
+  /**
+   * What this gateway cannot honour is refused by name rather than ignored: stored responses
+   * ({@code store: true}), OpenAI-hosted reusable prompts, reasoning settings and {@code include}
+   * (which asks for hosted-tool results, reasoning content or logprobs), and {@code truncation: auto}.
+   */
+  private static void unsupported(JsonObject body) {
+    Object store = body.getValue("store");
+    if (store != null && !(store instanceof Boolean)) {
+      throw invalid("store", "Invalid type for 'store': expected a boolean.");
+    }
+    if (Boolean.TRUE.equals(store)) {
+      throw error("unsupported_parameter", "store", "'store: true' is not supported: this gateway keeps no "
+          + "responses (stateless). Send store: false, or leave it out, and the whole conversation in 'input'.");
+    }
+    if (body.getValue("prompt") != null) {
+      throw error("unsupported_parameter", "prompt", "'prompt' (a reusable prompt stored at OpenAI) is not "
+          + "supported; send 'input', or run a PonchoAI managed prompt with model 'prompt:<name>'.");
+    }
+    Object reasoning = body.getValue("reasoning");
+    if (reasoning instanceof JsonObject settings ? settings.stream().anyMatch(e -> e.getValue() != null)
+        : reasoning != null) {
+      throw error("unsupported_parameter", "reasoning", "'reasoning' is not supported: the gateway serves "
+          + "every provider's models through one chat path that carries no reasoning settings or summaries.");
+    }
+    Object include = body.getValue("include");
+    if (include instanceof JsonArray list ? !list.isEmpty() : include != null) {
+      throw error("unsupported_parameter", "include", "'include' is not supported: hosted tool results, "
+          + "reasoning content and logprobs are not available through this gateway.");
+    }
+    Object truncation = body.getValue("truncation");
+    if (truncation != null && !"disabled".equals(truncation)) {
+      throw error("unsupported_parameter", "truncation", "Only 'truncation: disabled' is supported: the "
+          + "gateway does not shorten the input; a too-long input fails as the model's context allows.");
+    }
   }
 
   private static void input(Object input, List<ChatMessage> messages) {
@@ -150,6 +188,8 @@ public final class ResponsesRequests {
           Object detail = part.getValue("detail");
           converted.add(ContentPart.image(url, detail instanceof String d && !"auto".equals(d) ? d : null));
         }
+        case "input_file" -> throw error("unsupported_parameter", partPath + ".type", "Invalid '" + partPath
+            + "': file inputs (input_file) are not supported; send text or images.");
         default -> throw invalid(partPath + ".type", "Invalid value for '" + partPath
             + ".type': supported parts are input_text, input_image and output_text.");
       }

@@ -1,12 +1,14 @@
 package ai.poncho.api.responses;
 
 import ai.poncho.bus.RemoteChatStream;
+import ai.poncho.bus.StreamEnd;
 import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.Ids;
 import ai.poncho.chat.ToolCallDelta;
 import ai.poncho.chat.Usage;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.ChatCompletionsHandler;
+import ai.poncho.http.CostHeaders;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -23,7 +25,8 @@ import java.util.Map;
  * {@code response.output_text.done}, {@code response.content_part.done}, for a function call
  * {@code response.function_call_arguments.delta}…, {@code response.function_call_arguments.done}, then
  * {@code response.output_item.done}; finally {@code response.completed} ({@code response.incomplete} when
- * cut at max_output_tokens) or {@code response.failed}. Flow control as for chat SSE.
+ * cut at max_output_tokens, its {@code usage} with the call's {@code cost_usd}; the cost is also the trailer
+ * {@code x-poncho-cost-usd}) or {@code response.failed}. Flow control as for chat SSE.
  */
 final class ResponsesStreamWriter {
 
@@ -53,6 +56,7 @@ final class ResponsesStreamWriter {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("x-accel-buffering", "no")
         .putHeader(ChatCompletionsHandler.MODEL_HEADER, stream.model());
+    CostHeaders.announceTrailer(response);
     if (stream.cache() != null) {
       response.putHeader(ChatCompletionsHandler.CACHE_HEADER, stream.cache());
     }
@@ -61,7 +65,7 @@ final class ResponsesStreamWriter {
     response.closeHandler(v -> stream.cancel());
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);
-    stream.endHandler(end -> onEnd());
+    stream.endHandler(this::onEnd);
     stream.handler(this::onChunk);
   }
 
@@ -144,7 +148,7 @@ final class ResponsesStreamWriter {
     open = -1;
   }
 
-  private void onEnd() {
+  private void onEnd(StreamEnd end) {
     if (response.ended() || response.closed()) {
       return;
     }
@@ -153,7 +157,9 @@ final class ResponsesStreamWriter {
     }
     close();
     JsonObject finished = object.finished(stream.model(), output.copy(), finishReason, usage);
+    CostHeaders.addToUsage(finished, end.costUsd());
     String type = "incomplete".equals(finished.getString("status")) ? "response.incomplete" : "response.completed";
+    CostHeaders.putTrailer(response, end.costUsd());
     response.end(event(type, new JsonObject().put("response", finished)));
   }
 

@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
 
 /**
  * The mock embedding model: unit vectors seeded by the input, so equal inputs always embed equally and
- * different ones (almost surely) differently. The size is the request's {@code dimensions} or the
- * model's; a shorter vector is the longer one's prefix, renormalised, as OpenAI's shortened embeddings
+ * different ones (almost surely) differently. The size is the request's {@code dimensions} (at most the
+ * model's) or the model's; a shorter vector is the longer one's prefix, renormalised, as OpenAI's shortened embeddings
  * are. Latency and injected errors come from {@code mock_latency_ms} / {@code mock_error_status} in the
  * model's custom_params. Tokens are estimated as for chat (about 4 characters a token).
  */
@@ -39,7 +39,14 @@ public final class MockEmbeddings implements EmbeddingProvider {
           null, "The mock upstream answered with status " + settings.errorStatus() + " (mock_error_status).")
           .toException());
     }
-    int dimensions = call.request().dimensions() != null ? call.request().dimensions() : call.model().dimensions();
+    Integer requested = call.request().dimensions();
+    if (requested != null && requested > call.model().dimensions()) {
+      // As OpenAI's: dimensions only shortens a model's vectors.
+      return Future.failedFuture(GatewayError.of(ErrorKind.INVALID_REQUEST, "invalid_value", "dimensions",
+          "Invalid 'dimensions': the model '" + call.request().model() + "' makes vectors of at most "
+              + call.model().dimensions() + " dimensions, but " + requested + " were asked for.").toException());
+    }
+    int dimensions = requested != null ? requested : call.model().dimensions();
     List<float[]> vectors = new ArrayList<>(call.request().inputs().size());
     int tokens = 0;
     for (Object input : call.request().inputs()) {

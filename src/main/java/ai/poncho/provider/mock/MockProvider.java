@@ -64,7 +64,8 @@ public final class MockProvider implements ChatProvider {
     ChatMessage message = new ChatMessage(ChatMessage.ASSISTANT, reply.content(), null, null,
         reply.toolCall() == null ? null : List.of(reply.toolCall()), null);
     return new ChatResponse(Ids.completionId(), System.currentTimeMillis() / 1000,
-        call.request().model(), List.of(new ChatResponse.Choice(0, message, reply.finishReason())), reply.usage(),
+        call.request().model(), List.of(new ChatResponse.Choice(0, message, reply.finishReason(), reply.stopSequence())),
+        reply.usage(),
         null);
   }
 

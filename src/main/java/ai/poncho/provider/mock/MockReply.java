@@ -13,13 +13,15 @@ import java.util.List;
  * The mock model's deterministic answer, derived from the prompt: it echoes the last user message
  * ("Mock reply to: …"), in chunks of {@code tokensPerChunk} words, cut at {@code max_tokens}. When the
  * request forces a tool ({@code tool_choice} "required" or a named function) it calls that tool instead.
+ * A {@code stop} sequence found in the reply ends it before the word where it starts, as a real model
+ * stops (finish reason stop, and the sequence reported as Anthropic's {@code stop_sequence}).
  * One word counts as one token; prompt tokens are estimated as a tokenizer would (about 4 characters a token).
  *
  * <p>Content chunks are built when asked for, not planned up front, so a reply's memory does not grow
  * with its length (a long reply is a count, not a list of strings).
  */
 record MockReply(String[] words, int produced, int tokensPerChunk, ToolCall toolCall, List<String> argumentChunks,
-                 String finishReason, Usage usage) {
+                 String finishReason, String stopSequence, Usage usage) {
 
   private static final String PREFIX = "Mock reply to:";
   private static final String EMPTY_PROMPT_REPLY = "Hello from the PonchoAI mock model.";
@@ -36,14 +38,46 @@ record MockReply(String[] words, int produced, int tokensPerChunk, ToolCall tool
         fragments.add(arguments.substring(i, Math.min(arguments.length(), i + ARGUMENT_FRAGMENT)));
       }
       return new MockReply(new String[0], 0, 1, new ToolCall(callId, "function", forcedTool, arguments), fragments,
-          FinishReason.TOOL_CALLS, Usage.of(promptTokens, fragments.size()));
+          FinishReason.TOOL_CALLS, null, Usage.of(promptTokens, fragments.size()));
     }
     String[] words = (lastUser.isBlank() ? EMPTY_PROMPT_REPLY : PREFIX + " " + lastUser).trim().split("\\s+");
     long wanted = settings.chunks() > 0 ? (long) settings.chunks() * settings.tokensPerChunk() : words.length;
     long limit = request.maxTokens() == null ? Integer.MAX_VALUE : request.maxTokens();
     int produced = (int) Math.min(Math.min(wanted, limit), Integer.MAX_VALUE);
+    String stop = null;
+    int stopAt = Integer.MAX_VALUE;
+    for (String sequence : request.stop() == null ? List.<String>of() : request.stop()) {
+      int at = wordOf(words, sequence);
+      if (at < stopAt) {
+        stopAt = at;
+        stop = sequence;
+      }
+    }
+    if (stop != null && stopAt < produced) {
+      return new MockReply(words, stopAt, settings.tokensPerChunk(), null, List.of(), FinishReason.STOP, stop,
+          Usage.of(promptTokens, stopAt));
+    }
     return new MockReply(words, produced, settings.tokensPerChunk(), null, List.of(),
-        produced < wanted ? FinishReason.LENGTH : FinishReason.STOP, Usage.of(promptTokens, produced));
+        produced < wanted ? FinishReason.LENGTH : FinishReason.STOP, null, Usage.of(promptTokens, produced));
+  }
+
+  /** The index of the word in which {@code sequence} first starts (within one pass of the reply), or MAX_VALUE. */
+  private static int wordOf(String[] words, String sequence) {
+    if (sequence.isEmpty()) {
+      return Integer.MAX_VALUE;
+    }
+    int at = String.join(" ", words).indexOf(sequence);
+    if (at < 0) {
+      return Integer.MAX_VALUE;
+    }
+    int position = 0;
+    for (int i = 0; i < words.length; i++) {
+      position += words[i].length() + 1;
+      if (at < position) {
+        return i;
+      }
+    }
+    return words.length - 1;
   }
 
   /** The whole text of a non-streamed answer. */

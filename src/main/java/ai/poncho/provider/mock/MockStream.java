@@ -196,7 +196,8 @@ final class MockStream implements ChatStream {
       return ChatChunk.delta(id, created, model, new ChatChunk.Delta(null, null, List.of(delta)), null);
     }
     if (index == total - 2) {
-      return ChatChunk.delta(id, created, model, new ChatChunk.Delta(null, null, null), reply.finishReason());
+      return new ChatChunk(id, created, model, List.of(new ChatChunk.Choice(0, new ChatChunk.Delta(null, null, null),
+          reply.finishReason(), reply.stopSequence())), null);
     }
     return ChatChunk.usageOnly(id, created, model, reply.usage());
   }

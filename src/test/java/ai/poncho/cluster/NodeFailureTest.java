@@ -116,12 +116,13 @@ class NodeFailureTest {
 
     // SIGTERM under load: the node drains what it runs, takes nothing new, leaves; nothing fails.
     Load drain = new Load(vertx, client, port, 10);
-    sleepUnderLoad(2500);
+    drain.awaitOutcomes(o -> true, 20);
     long drainAt = System.currentTimeMillis();
     second.terminate();
     assertThat(second.awaitExit(Duration.ofSeconds(25))).isNotEqualTo(137);
     long drainedMs = System.currentTimeMillis() - drainAt;
-    sleepUnderLoad(1000);
+    long exitedAt = System.currentTimeMillis();
+    drain.awaitOutcomes(o -> o.start() > exitedAt, 10);
     List<Outcome> drained = drain.stop();
     assertThat(drained).hasSizeGreaterThan(20);
     assertThat(drained).as(summary(drained)).allMatch(o -> o.kind().equals("ok"));
@@ -133,10 +134,11 @@ class NodeFailureTest {
     // kill -9 under load.
     Load load = new Load(vertx, client, port, 15);
     Readiness readiness = new Readiness(vertx, client);
-    sleepUnderLoad(3000);
+    load.awaitOutcomes(o -> true, 30);
     long killAt = System.currentTimeMillis();
     first.kill();
-    sleepUnderLoad(7000);
+    load.awaitOutcomes(o -> o.start() > killAt + 1000, 40);
+    load.awaitOutcomes(o -> o.via().equals("embed") && o.start() > killAt + 1000 && o.kind().equals("ok"), 1);
     List<Outcome> outcomes = load.stop();
     List<Integer> ready = readiness.stop();
 
@@ -180,10 +182,6 @@ class NodeFailureTest {
         });
   }
 
-  /** The load runs on the test's Vert.x; the test thread only waits. */
-  private static void sleepUnderLoad(long millis) throws InterruptedException {
-    Thread.sleep(millis);
-  }
 
   /**
    * {@code workers} SSE and as many JSON clients, each sending its next request as soon as one ends,
@@ -338,6 +336,12 @@ class NodeFailureTest {
             outcomes.add(classify(stream, start, result.succeeded() ? result.result() : null, result.cause()));
             next(stream, done);
           });
+    }
+
+    /** Waits (the load runs on the test's Vert.x) until {@code count} requests matching {@code which} ended. */
+    void awaitOutcomes(java.util.function.Predicate<Outcome> which, int count) {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+          .until(() -> outcomes.stream().filter(which).count() >= count);
     }
 
     List<Outcome> stop() throws Exception {

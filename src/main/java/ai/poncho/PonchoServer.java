@@ -7,6 +7,8 @@ import ai.poncho.http.HttpVerticle;
 import ai.poncho.metrics.MetricsVerticle;
 import ai.poncho.model.DispatchVerticle;
 import ai.poncho.prompt.PromptVerticle;
+import ai.poncho.tracing.Tracing;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
@@ -41,7 +43,10 @@ public final class PonchoServer {
   private PonchoServer() {
   }
 
-  /** A Vert.x instance with Prometheus metrics, clustered over Hazelcast when {@code cluster.enabled}. */
+  /**
+   * A Vert.x instance with Prometheus metrics, traced when {@code otel.enabled}, clustered over Hazelcast
+   * when {@code cluster.enabled}.
+   */
   public static Future<Vertx> createVertx(PonchoConfig config) {
     // One event loop per core instead of Vert.x's two: the HTTP, dispatch and prompt verticles talk over
     // the bus for every request and streamed read, and on a core of its own each loop's hop to another
@@ -64,8 +69,16 @@ public final class PonchoServer {
       options.setMetricsOptions(metrics);
       builder.withMetrics(new MicrometerMetricsFactory(registry));
     }
+    OpenTelemetrySdk otel = config.otel().enabled() ? Tracing.sdk(config.otel()) : null;
+    if (otel != null) {
+      Tracing.install(options, builder, otel);
+    }
     if (!config.cluster().enabled()) {
-      return Future.succeededFuture(builder.with(options).build());
+      Vertx vertx = builder.with(options).build();
+      if (otel != null) {
+        Tracing.register(vertx, otel, config.otel());
+      }
+      return Future.succeededFuture(vertx);
     }
     // The bus pings each peer it sends to; a peer that stops answering (a half-open connection, as when a
     // host vanishes without a reset) is cut off after member_timeout instead of Vert.x's 20 s.
@@ -78,7 +91,17 @@ public final class PonchoServer {
     }
     options.setEventBusOptions(bus);
     return builder.with(options).withClusterManager(HazelcastSetup.clusterManager(config.cluster())).buildClustered()
-        .onSuccess(vertx -> NodeWatch.install(vertx, config.cluster()));
+        .onSuccess(vertx -> {
+          if (otel != null) {
+            Tracing.register(vertx, otel, config.otel());
+          }
+          NodeWatch.install(vertx, config.cluster());
+        })
+        .onFailure(failure -> {
+          if (otel != null) {
+            otel.shutdown();
+          }
+        });
   }
 
   /**

@@ -1,5 +1,6 @@
 package ai.poncho.bus;
 
+import ai.poncho.tracing.Tracing;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
@@ -14,7 +15,7 @@ public record Accepted(String id, String node) {
   /** Tells the caller that this node took call {@code id}; nothing to do for callers that do not watch. */
   public static void send(EventBus bus, String watchAddress, String id, String node) {
     if (watchAddress != null && node != null) {
-      bus.send(watchAddress, new Accepted(id, node));
+      bus.send(watchAddress, new Accepted(id, node), Tracing.UNTRACED);
     }
   }
 

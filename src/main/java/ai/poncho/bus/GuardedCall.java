@@ -5,6 +5,7 @@ import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.provider.ProviderCall;
+import ai.poncho.tracing.Tracing;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -105,7 +106,7 @@ public final class GuardedCall<T> {
   public void cancel() {
     if (!cancelled && !result.future().isComplete()) {
       cancelled = true;
-      vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, id);
+      vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, id, Tracing.UNTRACED);
     }
   }
 
@@ -172,7 +173,7 @@ public final class GuardedCall<T> {
       return;
     }
     cleanup();
-    vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, attemptId);
+    vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, attemptId, Tracing.UNTRACED);
     if (attempt < attempts || cancelled) {
       sendAgain();
       return;
@@ -191,7 +192,7 @@ public final class GuardedCall<T> {
       return;
     }
     cleanup();
-    vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, attemptId);
+    vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, attemptId, Tracing.UNTRACED);
     if (attempts == 1) {
       // A forwarder that must keep its id gives the request back to its own caller, which re-sends it.
       result.tryFail(handBack("The node the request went to left the cluster.").toException());

@@ -10,6 +10,7 @@ import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
 import ai.poncho.logging.RequestLog;
 import ai.poncho.security.Caller;
+import ai.poncho.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -85,7 +86,7 @@ public final class RemoteChatStream {
       } else if (stream.opening != null) {
         stream.opening.cancel();
       } else {
-        vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, stream.streamId);
+        vertx.eventBus().publish(Addresses.DISPATCH_CANCEL, stream.streamId, Tracing.UNTRACED);
       }
     });
     return ContextEndpoint.<StreamEvent, RemoteChatStream>of(vertx, SINK_PREFIX, StreamEvent::streamId,
@@ -191,7 +192,7 @@ public final class RemoteChatStream {
     }
     close();
     if (started != null) {
-      bus.send(started.controlAddress(), StreamControl.cancel(streamId));
+      bus.send(started.controlAddress(), StreamControl.cancel(streamId), Tracing.UNTRACED);
     }
   }
 
@@ -259,7 +260,7 @@ public final class RemoteChatStream {
 
   private void grant() {
     if (!done && consumedSinceGrant > 0 && started != null) {
-      bus.send(started.controlAddress(), StreamControl.credit(streamId, consumedSinceGrant));
+      bus.send(started.controlAddress(), StreamControl.credit(streamId, consumedSinceGrant), Tracing.UNTRACED);
       consumedSinceGrant = 0;
     }
   }

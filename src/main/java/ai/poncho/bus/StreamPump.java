@@ -7,6 +7,7 @@ import ai.poncho.chat.Usage;
 import ai.poncho.error.ErrorKind;
 import ai.poncho.error.Errors;
 import ai.poncho.error.GatewayError;
+import ai.poncho.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -118,7 +119,7 @@ public final class StreamPump {
     if (batch != null) {
       batch.add(named);
     } else {
-      bus.send(sink, new StreamChunk(streamId, named));
+      bus.send(sink, new StreamChunk(streamId, named), Tracing.UNTRACED);
     }
     if (--credits <= 0 && !paused) {
       flush();
@@ -131,7 +132,7 @@ public final class StreamPump {
   /** Sends the chunks of the current upstream read; everything else the pump sends goes after them. */
   private void flush() {
     if (batch != null && !batch.isEmpty()) {
-      bus.send(sink, new StreamChunk(streamId, batch));
+      bus.send(sink, new StreamChunk(streamId, batch), Tracing.UNTRACED);
       batch.clear();
     }
   }
@@ -157,7 +158,7 @@ public final class StreamPump {
     if (!finished) {
       stream.cancel();
       flush();
-      bus.send(sink, new StreamFailure(streamId, error));
+      bus.send(sink, new StreamFailure(streamId, error), Tracing.UNTRACED);
       finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
     }
   }
@@ -171,7 +172,7 @@ public final class StreamPump {
       stream.cancel();
       GatewayError error = GatewayError.of(ErrorKind.TIMEOUT, "stream_stalled", null,
           "The client read nothing for " + stallSeconds() + " s, so the stream was stopped.");
-      bus.send(sink, new StreamFailure(streamId, error));
+      bus.send(sink, new StreamFailure(streamId, error), Tracing.UNTRACED);
       finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
     }
   }
@@ -199,7 +200,7 @@ public final class StreamPump {
     Usage counted = usage != null ? usage : meter.unreported();
     StreamEnd end = new StreamEnd(streamId, finishReason, usage, model, meter.costUsd(counted));
     meter.settle(counted).onComplete(settled -> {
-      bus.send(sink, end);
+      bus.send(sink, end, Tracing.UNTRACED);
       finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos));
     });
   }
@@ -214,7 +215,7 @@ public final class StreamPump {
           "The upstream stream failed: " + failure.getMessage());
     }
     flush();
-    bus.send(sink, new StreamFailure(streamId, error));
+    bus.send(sink, new StreamFailure(streamId, error), Tracing.UNTRACED);
     finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
   }
 

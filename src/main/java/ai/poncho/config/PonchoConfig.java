@@ -32,6 +32,7 @@ public record PonchoConfig(
     UsageConfig usage,
     CacheConfig cache,
     LogConfig log,
+    OtelConfig otel,
     List<String> warnings,
     JsonObject raw) {
 
@@ -63,6 +64,7 @@ public record PonchoConfig(
         AuthConfig.from(root.section("auth")), ApiConfig.from(root.section("api")), LimitsConfig.from(root),
         UsageConfig.from(root.section("usage")),
         CacheConfig.from(root.section("cache"), modelsSection), LogConfig.from(root.section("log")),
+        OtelConfig.from(root.section("otel")),
         List.copyOf(warnings), json);
     root.throwIfInvalid();
     return config;

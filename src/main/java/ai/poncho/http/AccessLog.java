@@ -5,6 +5,9 @@ import static net.logstash.logback.argument.StructuredArguments.value;
 
 import ai.poncho.chat.Usage;
 import ai.poncho.logging.RequestLog;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
@@ -31,7 +34,17 @@ public final class AccessLog {
     if (LOG.isInfoEnabled()) {
       long start = System.nanoTime();
       RequestLog request = RequestLog.current();
-      ctx.addEndHandler(done -> log(ctx, request, (System.nanoTime() - start) / 1_000_000));
+      // The server span is no longer current once the response has ended; the line still names it.
+      Context traced = Span.current().getSpanContext().isValid() ? Context.current() : null;
+      ctx.addEndHandler(done -> {
+        if (traced == null) {
+          log(ctx, request, (System.nanoTime() - start) / 1_000_000);
+          return;
+        }
+        try (Scope scope = traced.makeCurrent()) {
+          log(ctx, request, (System.nanoTime() - start) / 1_000_000);
+        }
+      });
     }
     ctx.next();
   }

@@ -12,6 +12,7 @@ import ai.poncho.metrics.Meters;
 import ai.poncho.security.AccessControl;
 import ai.poncho.security.Permissions;
 import ai.poncho.state.GatewayClock;
+import ai.poncho.tracing.Tracing;
 import ai.poncho.usage.UsageHandler;
 import ai.poncho.ws.HandshakeAuthenticator;
 import ai.poncho.ws.WsEndpoint;
@@ -109,6 +110,9 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(PonchoConfig config) {
     Router router = Router.router(vertx);
     router.route().handler(RequestContext::assign);
+    if (Tracing.of(vertx).on()) {
+      router.route().handler(RequestContext::traceparent);
+    }
     GatewayOverhead overhead = new GatewayOverhead(vertx, Meters.registry(config.metrics()));
     router.route().handler(overhead::arrive);
     if (config.http().accessLog()) {

@@ -2,6 +2,8 @@ package ai.poncho.http;
 
 import ai.poncho.chat.Ids;
 import ai.poncho.logging.RequestLog;
+import ai.poncho.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -11,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class RequestContext {
 
   public static final String HEADER = "x-request-id";
+  public static final String TRACEPARENT = "traceparent";
   private static final String KEY = "poncho.requestId";
   private static final int MAX_LENGTH = 128;
 
@@ -22,6 +25,19 @@ public final class RequestContext {
     ctx.put(KEY, id);
     RequestLog.enter(id, null, null);
     ctx.response().putHeader(HEADER, id);
+    ctx.next();
+  }
+
+  /**
+   * With tracing on: answers with the {@code traceparent} of the request's server span, so a client can
+   * find its trace, and names the request id on that span.
+   */
+  public static void traceparent(RoutingContext ctx) {
+    String traceparent = Tracing.traceparent();
+    if (traceparent != null) {
+      ctx.response().putHeader(TRACEPARENT, traceparent);
+      Span.current().setAttribute("poncho.request_id", id(ctx));
+    }
     ctx.next();
   }
 

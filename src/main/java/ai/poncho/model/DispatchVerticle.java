@@ -38,7 +38,10 @@ import ai.poncho.provider.Providers;
 import ai.poncho.cost.Money;
 import ai.poncho.limits.Stores;
 import ai.poncho.security.Caller;
+import ai.poncho.tracing.GenAiSpans;
+import ai.poncho.tracing.Tracing;
 import ai.poncho.usage.Metering;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -81,6 +84,7 @@ public final class DispatchVerticle extends VerticleBase {
   private String node;
   private Stores stores;
   private Metering metering;
+  private Tracing tracing;
   private final Set<StreamPump> active = new HashSet<>();
   /** Non-streamed calls and opening streams on this instance, by call or stream id. */
   private final Map<String, Running> calls = new HashMap<>();
@@ -113,7 +117,9 @@ public final class DispatchVerticle extends VerticleBase {
     providers = new Providers(vertx, config, Meters.registry(config.metrics()));
     DeploymentStates states = DeploymentStates.of(vertx, Meters.registry(config.metrics()));
     states.track(config.models().values());
-    failover = new Failover(vertx, registry, providers, states, new AttemptMeters(Meters.registry(config.metrics())));
+    tracing = Tracing.of(vertx);
+    failover = new Failover(vertx, registry, providers, states, new AttemptMeters(Meters.registry(config.metrics())),
+        tracing);
     cache = ResponseCache.create(vertx, config);
     stores = Stores.open(vertx, config);
     metering = new Metering(vertx, config, stores, Meters.registry(config.metrics()));
@@ -186,6 +192,7 @@ public final class DispatchVerticle extends VerticleBase {
     if (!take(message, dispatch.watchAddress(), dispatch.callId())) {
       return;
     }
+    trace(GenAiSpans.CHAT, dispatch.request().model(), dispatch.requestId(), dispatch.caller());
     if (cancelledEarly.remove(dispatch.callId()) != null) {
       fail(message, dispatch.requestId(), dispatch.caller(), dispatch.request().model(), false, start,
           ProviderCall.CANCELLED.toException());
@@ -202,6 +209,16 @@ public final class DispatchVerticle extends VerticleBase {
     lookUp(message, dispatch.requestId(), dispatch.callId(), dispatch.caller(), dispatch.request().model(),
         CompletionEvent.CHAT, plan, cancelled, start, answer -> answerFromCache(message, dispatch, plan, answer, start),
         () -> completeUpstream(message, dispatch, plan, cancelled, start));
+  }
+
+  /**
+   * Starts the call's dispatch span under the bus hop's and makes it current on this message's context
+   * (its own duplicate, dropped with the call, so the scope needs no closing).
+   */
+  private void trace(String operation, String model, String requestId, Caller caller) {
+    if (tracing.on()) {
+      Tracing.activateDispatch(GenAiSpans.dispatch(tracing, operation, model, requestId, caller.keyId()));
+    }
   }
 
   /**
@@ -261,6 +278,8 @@ public final class DispatchVerticle extends VerticleBase {
           dispatch.caller().keyId(), dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS,
           usage == null ? 0 : usage.cachedTokens(), cost, System.currentTimeMillis()).withCache(plan.status())
           .withRequest(CompletionEvent.CHAT, dispatch.request().model());
+      GenAiSpans.completed(done.span(), done.result(), tracing.captureContent());
+      GenAiSpans.endDispatch(done.model(), null, plan.status());
       // Stored before the reply, so a client that asks again as soon as it has the answer finds it.
       cache.completed(plan, done.model(), response);
       // Counted before the answer goes out, so that the caller's next call is checked against this one.
@@ -275,6 +294,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void answerFromCache(Message<DispatchRequest> message, DispatchRequest dispatch, CachePlan plan,
                                CachedAnswer answer, long start) {
     ChatResponse response = answer.toResponse(Ids.completionId(), System.currentTimeMillis() / 1000);
+    GenAiSpans.endDispatch(response.model(), null, plan.status());
     // A hit costs nothing and is not settled against token limits or budgets.
     message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0))
         .addHeader(Addresses.UPSTREAM_HEADER, "0"));
@@ -322,6 +342,7 @@ public final class DispatchVerticle extends VerticleBase {
       return;
     }
     String model = dispatch.request().model();
+    trace(GenAiSpans.EMBEDDINGS, model, dispatch.requestId(), dispatch.caller());
     if (cancelledEarly.remove(dispatch.callId()) != null) {
       fail(message, dispatch.requestId(), dispatch.caller(), model, false, start,
           ProviderCall.CANCELLED.toException(), null, CompletionEvent.EMBEDDINGS);
@@ -374,6 +395,8 @@ public final class DispatchVerticle extends VerticleBase {
           0, response.promptTokens(), 0, null, dispatch.requestId(), dispatch.caller().keyId(),
           dispatch.caller().team(), CompletionEvent.Outcome.SUCCESS, 0, cost, System.currentTimeMillis())
           .withCache(plan.status()).withRequest(CompletionEvent.EMBEDDINGS, model);
+      GenAiSpans.embedded(done.span(), response.promptTokens());
+      GenAiSpans.endDispatch(done.model(), null, plan.status());
       // Vectors from a fallback model are handed to waiting calls but not stored for the requested one.
       cache.completed(plan, CachedAnswer.of(response, cache.expiresAt(plan)));
       metering.settle(dispatch.caller(), model, usage, cost).onComplete(settled -> {
@@ -387,6 +410,7 @@ public final class DispatchVerticle extends VerticleBase {
   private void embeddingFromCache(Message<EmbeddingDispatch> message, EmbeddingDispatch dispatch, CachePlan plan,
                                   CachedAnswer answer, long start) {
     EmbeddingResponse response = answer.embedding();
+    GenAiSpans.endDispatch(response.model(), null, plan.status());
     // A hit costs nothing and is not settled against token limits or budgets.
     message.reply(response, cacheHeader(plan.status()).addHeader(Addresses.COST_HEADER, Money.format(0))
         .addHeader(Addresses.UPSTREAM_HEADER, "0"));
@@ -414,6 +438,7 @@ public final class DispatchVerticle extends VerticleBase {
     if (!take(message, open.watchAddress(), open.streamId())) {
       return;
     }
+    trace(GenAiSpans.CHAT, open.request().model(), open.requestId(), open.caller());
     if (cancelledEarly.remove(open.streamId()) != null) {
       fail(message, open.requestId(), open.caller(), open.request().model(), true, start,
           ProviderCall.CANCELLED.toException());
@@ -466,6 +491,7 @@ public final class DispatchVerticle extends VerticleBase {
         return;
       }
       Served<ChatStream> done = result.result();
+      Span dispatchSpan = Tracing.dispatchSpan();
       RecordingStream recording = plan.wantsAnswer()
           ? new RecordingStream(done.result(), cache.maxEntryChars()) : null;
       long pumpStart = System.nanoTime();
@@ -476,6 +502,7 @@ public final class DispatchVerticle extends VerticleBase {
           .onComplete(pumped -> {
             calls.remove(open.streamId());
             if (pumped.failed()) {
+              GenAiSpans.attemptFailed(done.span(), pumped.cause());
               done.result().cancel();
               done.done();
               cache.abandoned(plan);
@@ -492,6 +519,8 @@ public final class DispatchVerticle extends VerticleBase {
               active.remove(pump);
               checkDrained();
               done.done();
+              GenAiSpans.streamed(done.span(), outcome, firstChunkNanos(outcome, start, pumpStart), start);
+              GenAiSpans.endStream(dispatchSpan, done.model(), outcome, plan.status());
               if (recording != null && completedWell(outcome)) {
                 cache.completed(plan, recording.answer(done.model(), cache.expiresAt(plan)));
               } else {
@@ -515,6 +544,7 @@ public final class DispatchVerticle extends VerticleBase {
     ReplayStream replay = new ReplayStream(vertx.getOrCreateContext(),
         answer.toChunks(Ids.completionId(), System.currentTimeMillis() / 1000));
     long pumpStart = System.nanoTime();
+    Span dispatchSpan = Tracing.dispatchSpan();
     StreamPump.create(vertx, replay, open, answer.model(), config.dispatch().streamStallTimeout(),
             StreamMeter.FREE)
         .onComplete(pumped -> {
@@ -532,6 +562,7 @@ public final class DispatchVerticle extends VerticleBase {
           pump.outcome().onSuccess(outcome -> {
             active.remove(pump);
             checkDrained();
+            GenAiSpans.endStream(dispatchSpan, answer.model(), outcome, plan.status());
             publish(streamEvent(open, answer.model(), registry.providerOf(answer.model()), outcome, start, pumpStart,
                 plan.status(), 0));
           });
@@ -540,6 +571,11 @@ public final class DispatchVerticle extends VerticleBase {
 
   private static String provider(Served<?> served) {
     return served.deployment().model().provider().id();
+  }
+
+  /** The time to the stream's first chunk from the call's arrival, 0 when none came. */
+  private static long firstChunkNanos(StreamOutcome outcome, long start, long pumpStart) {
+    return outcome.firstChunkNanos() > 0 ? pumpStart - start + outcome.firstChunkNanos() : 0;
   }
 
   /** {@code pumpStart}: when the pump, which times its first chunk, was created ({@code start}: the call's arrival). */
@@ -551,7 +587,7 @@ public final class DispatchVerticle extends VerticleBase {
         : outcome.cancelled() ? CompletionEvent.Outcome.CANCELLED : CompletionEvent.Outcome.SUCCESS;
     Usage usage = outcome.usage();
     return new CompletionEvent(model, provider, status, true, System.nanoTime() - start,
-        outcome.firstChunkNanos() > 0 ? pumpStart - start + outcome.firstChunkNanos() : 0,
+        firstChunkNanos(outcome, start, pumpStart),
         usage == null ? 0 : usage.promptTokens(),
         usage == null ? 0 : usage.completionTokens(), outcome.finishReason(), open.requestId(),
         open.caller().keyId(), open.caller().team(), result, usage == null ? 0 : usage.cachedTokens(),
@@ -571,6 +607,7 @@ public final class DispatchVerticle extends VerticleBase {
 
   private void fail(Message<?> message, String requestId, Caller caller, String modelName, boolean stream,
                     long start, Throwable failure, String cacheStatus, String operation) {
+    GenAiSpans.endDispatch(null, failure, cacheStatus);
     GatewayError error = Replies.fail(message, failure);
     if (error.status() >= 500) {
       LOG.warn("{} model call failed: model={} status={} message={}", requestId, modelName, error.status(),
@@ -584,6 +621,6 @@ public final class DispatchVerticle extends VerticleBase {
   /** Records the call's usage and tells the metrics verticles about it. */
   private void publish(CompletionEvent event) {
     metering.record(event);
-    bus.publish(Addresses.METRICS_COMPLETION, event);
+    bus.publish(Addresses.METRICS_COMPLETION, event, Tracing.UNTRACED);
   }
 }

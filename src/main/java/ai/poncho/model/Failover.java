@@ -16,8 +16,12 @@ import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.Providers;
 import ai.poncho.provider.http.UpstreamException;
 import ai.poncho.provider.http.UpstreamPool;
+import ai.poncho.tracing.GenAiSpans;
+import ai.poncho.tracing.Tracing;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.OpenCircuitException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -46,9 +50,12 @@ final class Failover {
   private final Providers providers;
   private final DeploymentStates states;
   private final AttemptMeters meters;
+  private final Tracing tracing;
 
-  Failover(Vertx vertx, ModelRegistry registry, Providers providers, DeploymentStates states, AttemptMeters meters) {
+  Failover(Vertx vertx, ModelRegistry registry, Providers providers, DeploymentStates states, AttemptMeters meters,
+           Tracing tracing) {
     this.vertx = vertx;
+    this.tracing = tracing;
     this.registry = registry;
     this.providers = providers;
     this.states = states;
@@ -72,6 +79,11 @@ final class Failover {
   Future<Served<EmbeddingResponse>> embed(String requestId, EmbeddingRequest request, Future<Void> cancelled) {
     Work<EmbeddingRequest, EmbeddingResponse> work = new Work<>() {
       @Override
+      public String operation() {
+        return GenAiSpans.EMBEDDINGS;
+      }
+
+      @Override
       public EmbeddingRequest admit(ModelConfig model, EmbeddingRequest original) {
         registry.admitEmbedding(model);
         return model.name().equals(original.model()) ? original : original.withModel(model.name());
@@ -90,6 +102,16 @@ final class Failover {
                                     BiFunction<ChatProvider, ProviderCall, Future<T>> operation) {
     Work<ChatRequest, T> work = new Work<>() {
       @Override
+      public String operation() {
+        return GenAiSpans.CHAT;
+      }
+
+      @Override
+      public void describe(Span span, ChatRequest admitted) {
+        GenAiSpans.request(span, admitted, tracing.captureContent());
+      }
+
+      @Override
       public ChatRequest admit(ModelConfig model, ChatRequest original) {
         return registry.admit(model, model.name().equals(original.model()) ? original
             : original.withModel(model.name()));
@@ -106,6 +128,13 @@ final class Failover {
 
   /** How one kind of call fits a model and runs on one of its deployments. */
   private interface Work<R, T> {
+
+    /** The GenAI operation name of the attempts' spans. */
+    String operation();
+
+    /** Puts what the attempt sends on its span. */
+    default void describe(Span span, R admitted) {
+    }
 
     /** The request as {@code model} takes it, or a GatewayException when the model cannot. */
     R admit(ModelConfig model, R original);
@@ -135,6 +164,10 @@ final class Failover {
     private Throwable firstFailure;
     private Throwable lastUpstreamFailure;
     private long upstreamNanos;
+    /** Attempts made so far, over every model of the chain. */
+    private int attempts;
+    /** The model the current one is a fallback of (null for the requested model). */
+    private String fallbackFrom;
 
     Attempt(String requestId, R original, List<String> chain, Work<R, T> work, Promise<Served<T>> result) {
       this.requestId = requestId;
@@ -151,6 +184,7 @@ final class Failover {
     private void call(int position, ModelConfig model, R admitted, int retry) {
       ModelConfig.Deployment deployment = states.balancer().pick(model);
       if (deployment == null) {
+        GenAiSpans.circuitOpen(model.name());
         // A circuit that opened during this request's retries is a consequence; the upstream's error is the cause.
         next(position, model, lastUpstreamFailure != null ? lastUpstreamFailure
             : new GatewayException(GatewayError.of(ErrorKind.SERVICE_UNAVAILABLE, "circuit_open", "model",
@@ -166,11 +200,21 @@ final class Failover {
         }
       };
       long began = System.nanoTime();
+      Span span = GenAiSpans.attempt(tracing, work.operation(), model.name(), deployment, ++attempts, retry,
+          fallbackFrom);
+      work.describe(span, admitted);
+      // Current until the attempt ends, so the upstream HTTP client span (sent once a connection is free) is its child.
+      Scope scope = Tracing.activate(span);
       guarded(deployment, () -> work.call(deployment.model(), admitted))
-          .onComplete(done -> upstreamNanos += System.nanoTime() - began)
-          .onSuccess(value -> result.complete(new Served<>(value, model.name(), deployment, release, upstreamNanos)))
+          .onComplete(done -> {
+            scope.close();
+            upstreamNanos += System.nanoTime() - began;
+          })
+          .onSuccess(value -> result.complete(new Served<>(value, model.name(), deployment, release, upstreamNanos,
+              span)))
           .onFailure(failure -> {
             release.run();
+            GenAiSpans.attemptFailed(span, failure);
             onFailure(position, model, admitted, retry, deployment, failure);
           });
     }
@@ -215,6 +259,7 @@ final class Failover {
         return;
       }
       meters.retried(model.name(), deployment.id());
+      GenAiSpans.retrying(model.name(), deployment.id(), retry + 1, delay);
       if (delay == 0) {
         call(position, model, admitted, retry + 1);
       } else {
@@ -240,6 +285,8 @@ final class Failover {
               failure.getMessage());
           lastUpstreamFailure = null;
           meters.fellBack(model.name(), fallback.name());
+          GenAiSpans.fallingBack(model.name(), fallback.name(), failure);
+          fallbackFrom = model.name();
           call(p, fallback, admitted, 0);
           return;
         } catch (GatewayException unsuitable) {

@@ -29,6 +29,10 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import ai.poncho.tracing.GenAiSpans;
+import ai.poncho.tracing.Tracing;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -61,6 +65,7 @@ public final class PromptVerticle extends VerticleBase {
   private volatile PromptLibrary library = PromptLibrary.empty();
   private boolean reloading;
   private long timer = -1;
+  private Tracing tracing;
 
   @Override
   public Future<?> start() {
@@ -69,6 +74,7 @@ public final class PromptVerticle extends VerticleBase {
     prompts = config.prompts();
     delivery = new DeliveryOptions().setSendTimeout(config.http().requestTimeout().toMillis());
     bus = vertx.eventBus();
+    tracing = Tracing.of(vertx);
     node = NodeWatch.of(vertx).localNode();
     Cache<TemplateEngine.TemplateKey, Template> cache = Caffeine.newBuilder().maximumSize(prompts.cacheSize())
         .expireAfterAccess(prompts.cacheTtl()).recordStats().build();
@@ -154,7 +160,8 @@ public final class PromptVerticle extends VerticleBase {
     GatewayError error = Replies.fail(message, failure);
     if (!(failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
       bus.publish(Addresses.METRICS_COMPLETION, new CompletionEvent(MetricsVerticle.UNKNOWN_MODEL, "none",
-          error.status(), stream, System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()));
+          error.status(), stream, System.nanoTime() - start, 0, 0, 0, null, requestId, caller.keyId(), caller.team()),
+          Tracing.UNTRACED);
     }
   }
 
@@ -226,13 +233,19 @@ public final class PromptVerticle extends VerticleBase {
     }
   }
 
-  /** Renders on a worker against the library of this moment; the render's own deadline also applies here. */
+  /**
+   * Renders on a worker against the library of this moment; the render's own deadline also applies here.
+   * Traced as a {@code prompt.render} span.
+   */
   private Future<RenderedPrompt> renderOffLoop(Supplier<PromptCall> call) {
     PromptLibrary current = library;
     long timeoutMs = prompts.renderTimeout().toMillis() + 1000;
+    Span span = tracing.start("prompt.render", SpanKind.INTERNAL);
     return vertx.executeBlocking(() -> renderer.render(current, call.get()), false)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
-            ? PromptException.timeout("Rendering the prompt took longer than the limit.") : e));
+            ? PromptException.timeout("Rendering the prompt took longer than the limit.") : e))
+        .andThen(done -> GenAiSpans.rendered(span, done.succeeded() ? done.result().prompt().name() : null,
+            done.succeeded() ? done.result().prompt().variant() : null, done.cause()));
   }
 }

@@ -4,6 +4,7 @@ import ai.poncho.config.StateConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -30,7 +31,8 @@ public final class RedisState {
   public static RedisState create(Vertx vertx, StateConfig config) {
     long timeoutMs = config.redisTimeout().toMillis();
     RedisOptions options = new RedisOptions().setConnectionString(config.redisUrl())
-        .setMaxPoolSize(config.redisPoolSize()).setMaxPoolWaiting(1024).setMaxWaitingHandlers(4096)
+        // With tracing on, each command of a traced request is a span of its trace (none otherwise).
+        .setTracingPolicy(TracingPolicy.PROPAGATE).setMaxPoolSize(config.redisPoolSize()).setMaxPoolWaiting(1024).setMaxWaitingHandlers(4096)
         .setNetClientOptions(new NetClientOptions().setConnectTimeout((int) timeoutMs).setTcpNoDelay(true)
             .setTcpKeepAlive(true));
     return new RedisState(Redis.createClient(vertx, options), timeoutMs);

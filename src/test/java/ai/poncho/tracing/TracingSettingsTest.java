@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.poncho.chat.Ids;
 import ai.poncho.config.ConfigException;
 import ai.poncho.config.PonchoConfig;
+import ai.poncho.testing.AuthClient;
 import ai.poncho.testing.FakeUpstream;
 import ai.poncho.testing.OtlpReceiver;
 import ai.poncho.testing.OtlpReceiver.ReceivedSpan;
@@ -96,6 +97,61 @@ class TracingSettingsTest {
           });
           assertThat(responses.get(19).bodyAsJsonObject().getJsonArray("choices").getJsonObject(0)
               .getJsonObject("message").getString("content")).isEqualTo("Mock reply to: collector gone 19");
+        } finally {
+          await(clientVertx.close());
+        }
+      }
+    }
+  }
+
+  /** With the state in Redis, the commands a traced call sends (here the response cache's) are spans of its trace. */
+  @Test
+  void redisCommandsAreSpansOfTheTrace() {
+    try (OtlpReceiver collector = OtlpReceiver.start()) {
+      JsonObject config = TracingTest.tracedConfig(collector.endpoint(), false)
+          .put("state", new JsonObject().put("backend", "redis").put("redis", new JsonObject()
+              .put("url", "redis://127.0.0.1:6379").put("prefix", Ids.random("trace-test-") + ":")))
+          .put("cache", new JsonObject().put("enabled", true));
+      try (TestServer server = TestServer.start(config)) {
+        Vertx clientVertx = Vertx.vertx();
+        try {
+          String traceId = TracingTest.newTraceId();
+          HttpResponse<Buffer> response = TracingTest.post(server.webClient(clientVertx), traceId,
+              TracingTest.chat("mock", "redis " + Ids.random("")).put("temperature", 0).put("seed", 1));
+          assertThat(response.getHeader("x-poncho-cache")).isEqualTo("miss");
+          List<ReceivedSpan> spans = TracingTest.awaitTrace(collector, traceId, "dispatch mock", 1);
+          ReceivedSpan dispatch = TracingTest.one(spans, "dispatch mock");
+          assertThat(spans).filteredOn(span -> "redis".equals(span.attribute("db.system")))
+              .anySatisfy(span -> {
+                assertThat(span.parentSpanId()).isEqualTo(dispatch.spanId());
+                assertThat(span.attribute("db.operation.name")).isEqualTo("get");
+              });
+        } finally {
+          await(clientVertx.close());
+        }
+      }
+    }
+  }
+
+  @Test
+  void theCallersKeyIdIsOnTheDispatchSpan() {
+    String master = AuthClient.newMasterKey();
+    try (OtlpReceiver collector = OtlpReceiver.start()) {
+      JsonObject config = TracingTest.tracedConfig(collector.endpoint(), false)
+          .put("auth", new JsonObject().put("master_key", master));
+      try (TestServer server = TestServer.start(config); AuthClient auth = new AuthClient(server)) {
+        JsonObject key = auth.createKey(master, AuthClient.key("user"));
+        Vertx clientVertx = Vertx.vertx();
+        try {
+          String traceId = TracingTest.newTraceId();
+          HttpResponse<Buffer> response = await(server.webClient(clientVertx).post("/v1/chat/completions")
+              .bearerTokenAuthentication(key.getString("key"))
+              .putHeader("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+              .sendJsonObject(TracingTest.chat("mock", "keyed")));
+          assertThat(response.statusCode()).isEqualTo(200);
+          ReceivedSpan dispatch = TracingTest.one(TracingTest.awaitTrace(collector, traceId, "dispatch mock", 1),
+              "dispatch mock");
+          assertThat(dispatch.attribute("poncho.key_id")).isEqualTo(key.getString("id"));
         } finally {
           await(clientVertx.close());
         }

@@ -4,9 +4,11 @@ import ai.poncho.chat.Ids;
 import ai.poncho.logging.RequestLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.ContextInternal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -55,7 +57,11 @@ final class ContextEndpoint<M, S> {
       endpoint = created.consumer.completion().map(created).onFailure(failure -> context.remove(prefix));
       context.put(prefix, endpoint);
     }
-    return endpoint;
+    // The shared future belongs to the request that registered the endpoint; the caller continues on its
+    // own context (its trace and log fields), not on that request's.
+    Promise<ContextEndpoint<M, S>> own = ((ContextInternal) context).promise();
+    endpoint.onComplete(own);
+    return own.future();
   }
 
   String address() {

@@ -109,6 +109,30 @@ public final class GenAiSpans {
   }
 
   /**
+   * The span of one WebSocket generation, a child of its socket's handshake ({@code handshake}): each
+   * generation is a request of its own, with its own request id ({@code <connection id>:<generation id>}).
+   */
+  public static Span generation(Tracing tracing, io.opentelemetry.context.Context handshake, String requestId,
+                                String model) {
+    Span span = tracing.start("ws.generation " + model, SpanKind.SERVER, handshake);
+    if (span.isRecording()) {
+      span.setAttribute(OPERATION, CHAT);
+      span.setAttribute(REQUEST_MODEL, model);
+      span.setAttribute(REQUEST_ID, requestId);
+    }
+    return span;
+  }
+
+  /** Ends a generation's span; {@code error} (null: none) is the error frame it ended with. */
+  public static void endGeneration(Span span, GatewayError error) {
+    if (error != null && span.isRecording()) {
+      span.setStatus(StatusCode.ERROR, error.message());
+      span.setAttribute(ERROR_TYPE, errorType(error));
+    }
+    span.end();
+  }
+
+  /**
    * The span of one attempt on {@code deployment} of {@code model}: the call's {@code attempt}-th (from 1),
    * its model's {@code retry}-th retry, {@code fallbackFrom} the model it fell back from (or null).
    */

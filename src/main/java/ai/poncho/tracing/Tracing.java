@@ -112,6 +112,14 @@ public final class Tracing implements Shareable {
     return tracer.spanBuilder(name).setSpanKind(kind).startSpan();
   }
 
+  /** A span under {@code parent} (none when tracing is off or {@code parent} holds no span). */
+  public Span start(String name, SpanKind kind, Context parent) {
+    if (tracer == null || !Span.fromContext(parent).getSpanContext().isValid()) {
+      return Span.getInvalid();
+    }
+    return tracer.spanBuilder(name).setSpanKind(kind).setParent(parent).startSpan();
+  }
+
   /**
    * Makes {@code span} the current one on the current Vert.x context, so log lines, bus sends and the
    * upstream HTTP client span of what follows are its children; the scope restores the previous one.

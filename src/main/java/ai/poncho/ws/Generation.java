@@ -2,6 +2,7 @@ package ai.poncho.ws;
 
 import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.limits.EdgeLimits;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -21,9 +22,12 @@ final class Generation {
   /** Its rate-limit slot and token estimate, released once when it ends. */
   EdgeLimits.Admission admission = EdgeLimits.Admission.NONE;
   private final Promise<Void> cancelSignal = Promise.promise();
+  /** Its trace span (invalid when tracing is off). */
+  final Span span;
 
-  Generation(String id) {
+  Generation(String id, Span span) {
     this.id = id;
+    this.span = span;
   }
 
   /** Completes when the generation is cancelled; the stream opener stops the upstream call on it. */

@@ -11,6 +11,7 @@ import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.InFlight;
 import ai.poncho.metrics.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -94,6 +95,8 @@ public final class WsEndpoint {
       ctx.fail(handshake.toException());
       return;
     }
+    // The handshake's span, current until its 101 answer: the generations are its children.
+    Context handshakeTrace = Context.current();
     authenticator.authenticate(credentials(request)).onComplete(auth -> {
       if (auth.failed()) {
         ctx.fail(auth.cause());
@@ -102,7 +105,7 @@ public final class WsEndpoint {
       RequestLog.keyId(auth.result().keyId());
       request.toWebSocket().onSuccess(ws -> {
         WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), auth.result(), config, streams,
-            limits, generations, overhead);
+            limits, generations, overhead, handshakeTrace);
         sessions.add(session);
         sockets.add(1);
         session.closed().onComplete(closed -> {

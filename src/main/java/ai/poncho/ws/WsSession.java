@@ -11,14 +11,19 @@ import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
 import ai.poncho.http.GatewayOverhead;
 import ai.poncho.limits.EdgeLimits;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.InFlight;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;
+import ai.poncho.tracing.GenAiSpans;
+import ai.poncho.tracing.Tracing;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -52,14 +57,20 @@ final class WsSession {
   private boolean closing;
   private boolean draining;
   private int protocolErrors;
+  private final Tracing tracing;
+  /** The handshake's trace context: generations are its children. */
+  private final Context handshake;
 
   /** How generations are opened on the bus: window and timeouts shared with the SSE path. */
   record StreamSettings(int window, long openTimeoutMs, long idleTimeoutMs) {
   }
 
   WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, Caller caller, WsConfig config,
-            StreamSettings streams, EdgeLimits limits, InFlight generations, GatewayOverhead overhead) {
+            StreamSettings streams, EdgeLimits limits, InFlight generations, GatewayOverhead overhead,
+            Context handshake) {
     this.vertx = vertx;
+    this.handshake = handshake;
+    this.tracing = Tracing.of(vertx);
     this.generations = generations;
     this.overhead = overhead;
     this.limits = limits;
@@ -172,24 +183,40 @@ final class WsSession {
       send(ServerFrames.error(id, denied.error()));
       return;
     }
-    Generation generation = new Generation(id);
+    String requestId = connectionId + ":" + id;
+    Generation generation = new Generation(id, GenAiSpans.generation(tracing, handshake, requestId,
+        frame.request().model()));
     inFlight.put(id, generation);
     generations.add(1);
+    // Each generation runs on a context of its own, as an HTTP request does: its log lines name it and its
+    // bus hops and upstream call are spans under its own.
+    ContextInternal own = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
+    own.dispatch(() -> open(own, frame, generation, requestId));
+  }
+
+  private void open(ContextInternal own, ClientFrame.Generate frame, Generation generation, String requestId) {
+    RequestLog.enter(requestId, caller.keyId(), frame.request().model());
+    Tracing.activate(generation.span);
+    String id = generation.id;
+    // The limiter may answer on another context: the stream is opened back on the generation's own.
+    Promise<EdgeLimits.Admission> admitted = own.promise();
     // A generation over a limit gets an error frame with the HTTP API's code; the socket stays open.
-    limits.admit(caller, frame.request().toJson())
+    limits.admit(caller, frame.request().toJson()).onComplete(admitted);
+    admitted.future()
         .compose(admission -> {
           generation.admission = admission;
           if (generation.cancelled || inFlight.get(id) != generation) {
             generation.release();
           }
-          return RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, caller, frame.cache(),
+          return RemoteChatStream.open(vertx, frame.address(), requestId, caller, frame.cache(),
               frame.request(), streams.window(), streams.openTimeoutMs(), streams.idleTimeoutMs(),
               generation.cancelled());
         })
         .onComplete(opened -> {
           if (opened.failed()) {
             if (!generation.cancelled) {
-              finish(generation, ServerFrames.error(id, Errors.toGatewayError(opened.cause())));
+              GatewayError error = Errors.toGatewayError(opened.cause());
+              finish(generation, ServerFrames.error(id, error), error);
             }
           } else if (generation.cancelled) {
             opened.result().cancel();
@@ -204,7 +231,7 @@ final class WsSession {
     if (writesPaused) {
       stream.pause();
     }
-    stream.failureHandler(error -> finish(generation, ServerFrames.error(generation.id, error)));
+    stream.failureHandler(error -> finish(generation, ServerFrames.error(generation.id, error), error));
     StreamedOutput output = StreamedOutput.of(stream.outputCheck());
     stream.endHandler((StreamEnd end) -> finish(generation, ServerFrames.done(generation.id, end, stream.cache(),
         output == null ? null : output.result())));
@@ -239,10 +266,15 @@ final class WsSession {
 
   /** Ends a generation with its last frame; during a shutdown the last one to end closes the socket. */
   private void finish(Generation generation, String lastFrame) {
+    finish(generation, lastFrame, null);
+  }
+
+  private void finish(Generation generation, String lastFrame, GatewayError error) {
     generation.release();
     if (inFlight.remove(generation.id) == null) {
       return;
     }
+    GenAiSpans.endGeneration(generation.span, error);
     generations.add(-1);
     send(lastFrame);
     if (draining && inFlight.isEmpty()) {
@@ -253,6 +285,7 @@ final class WsSession {
   private void cancelAll(boolean tellClient) {
     for (Generation generation : new ArrayList<>(inFlight.values())) {
       generation.release();
+      GenAiSpans.endGeneration(generation.span, null);
       String model = generation.cancel();
       if (tellClient) {
         send(ServerFrames.done(generation.id, FinishReason.CANCELLED, null, model));

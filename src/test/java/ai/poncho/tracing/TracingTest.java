@@ -11,6 +11,7 @@ import ai.poncho.testing.OtlpReceiver;
 import ai.poncho.testing.OtlpReceiver.ReceivedSpan;
 import ai.poncho.testing.Sse;
 import ai.poncho.testing.TestServer;
+import ai.poncho.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -122,16 +123,14 @@ class TracingTest {
 
   /** Whether {@code child} descends from {@code ancestor} through the spans of its trace. */
   static boolean descends(List<ReceivedSpan> spans, ReceivedSpan child, ReceivedSpan ancestor) {
-    ReceivedSpan at = child;
-    while (!at.parentSpanId().isEmpty() && spans.stream().anyMatch(s -> s.spanId().equals(child.parentSpanId()))) {
-      if (at.parentSpanId().equals(ancestor.spanId())) {
+    String parent = child.parentSpanId();
+    while (!parent.isEmpty()) {
+      if (parent.equals(ancestor.spanId())) {
         return true;
       }
-      String parent = at.parentSpanId();
-      at = spans.stream().filter(s -> s.spanId().equals(parent)).findFirst().orElse(null);
-      if (at == null) {
-        return false;
-      }
+      String current = parent;
+      parent = spans.stream().filter(span -> span.spanId().equals(current)).map(ReceivedSpan::parentSpanId)
+          .findFirst().orElse("");
     }
     return false;
   }
@@ -314,5 +313,34 @@ class TracingTest {
         assertThat(line.getString("span_id")).as(line.encode()).matches("[0-9a-f]{16}");
       });
     }
+  }
+
+  @Test
+  void webSocketGenerationsAreChildrenOfTheHandshakeWithTheirOwnRequestIds() {
+    String traceId = newTraceId();
+    WsClient ws = WsClient.connect(clientVertx.createWebSocketClient(), WsClient.options(server.port())
+        .addHeader("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").addHeader("x-request-id", "ws-conn-1"));
+    for (String id : List.of("g1", "g2")) {
+      ws.send(new JsonObject().put("type", "chat").put("id", id).put("request", chat("mock", "over ws " + id)));
+    }
+    assertThat(ws.awaitEnd("g1").getString("type")).isEqualTo("done");
+    assertThat(ws.awaitEnd("g2").getString("type")).isEqualTo("done");
+    ws.close();
+
+    List<ReceivedSpan> spans = awaitTrace(collector, traceId, "dispatch mock", 2);
+    ReceivedSpan handshake = spans.stream().filter(span -> span.kind().equals("SPAN_KIND_SERVER")
+        && span.name().equals("GET")).findFirst().orElseThrow();
+    assertThat(handshake.parentSpanId()).isEqualTo("00f067aa0ba902b7");
+    List<ReceivedSpan> generations = spans.stream().filter(span -> span.name().equals("ws.generation mock"))
+        .toList();
+    assertThat(generations).extracting(span -> span.attribute("poncho.request_id"))
+        .containsExactlyInAnyOrder("ws-conn-1:g1", "ws-conn-1:g2");
+    assertThat(generations).allSatisfy(generation -> {
+      assertThat(generation.parentSpanId()).isEqualTo(handshake.spanId());
+      ReceivedSpan dispatch = spans.stream().filter(span -> span.name().equals("dispatch mock")
+          && generation.attribute("poncho.request_id").equals(span.attribute("poncho.request_id")))
+          .findFirst().orElseThrow();
+      assertThat(descends(spans, dispatch, generation)).isTrue();
+    });
   }
 }

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The access log of WebSocket generations: the handshake gets the HTTP access line when the socket closes,
- * each generation gets one line of its own (logger {@code poncho.access}) when its last frame goes out,
+ * The access log of the WebSocket API: the handshake gets a line when the socket closes, and each
+ * generation gets one line of its own (logger {@code poncho.access}) when its last frame goes out,
  * logged on the generation's context so it carries the generation's request id. Fields as in the HTTP
  * access line: {@code path}, {@code generation} (the client's id), {@code status} (200 done, 499
  * cancelled, the error's HTTP status), {@code finish_reason} or {@code error_code}, {@code duration_ms},
@@ -45,6 +45,24 @@ final class GenerationLog {
       return;
     }
     generation.context.dispatch(v -> log(generation, outcome));
+  }
+
+  /**
+   * The handshake's own line, written when the socket closes on the handshake's context: {@code method},
+   * {@code path}, {@code status} 101, {@code duration_ms} (the socket's lifetime), {@code generations}
+   * started and the {@code close_code}.
+   */
+  void socketClosed(long openedNanos, int generations, Short closeCode) {
+    if (!enabled) {
+      return;
+    }
+    List<Object> fields = new ArrayList<>(List.of(value("method", "GET"), value("path", WsEndpoint.PATH),
+        value("status", 101), value("duration_ms", (System.nanoTime() - openedNanos) / 1_000_000),
+        keyValue("generations", generations)));
+    if (closeCode != null) {
+      fields.add(keyValue("close_code", closeCode));
+    }
+    AccessLog.write("{} {} {} {}ms", fields, null);
   }
 
   private static void log(Generation generation, Outcome outcome) {

@@ -110,6 +110,7 @@ public final class WsEndpoint {
         session.closed().onComplete(closed -> {
           sessions.remove(session);
           sockets.add(-1);
+          session.logClosed();
         });
         session.start();
       }).onFailure(ctx::fail);

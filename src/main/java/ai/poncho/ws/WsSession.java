@@ -55,6 +55,9 @@ final class WsSession {
   private boolean closing;
   private boolean draining;
   private int protocolErrors;
+  /** Generations started on this socket, for its access line. */
+  private int started;
+  private final long opened = System.nanoTime();
 
   /** How generations are opened on the bus: window and timeouts shared with the SSE path. */
   record StreamSettings(int window, long openTimeoutMs, long idleTimeoutMs) {
@@ -93,6 +96,11 @@ final class WsSession {
   /** Completes once the socket is closed. */
   Future<Void> closed() {
     return closed.future();
+  }
+
+  /** Logs the handshake's access line once the socket is gone (an upgraded request never ends as HTTP). */
+  void logClosed() {
+    generationLog.socketClosed(opened, started, ws.closeStatusCode());
   }
 
   /**
@@ -182,6 +190,7 @@ final class WsSession {
     Generation generation = new Generation(id, ((ContextInternal) vertx.getOrCreateContext()).duplicate());
     inFlight.put(id, generation);
     generations.add(1);
+    started++;
     String requestId = connectionId + ":" + id;
     generation.context.dispatch(v -> {
       RequestLog.enter(requestId, caller.keyId(), frame.request().model());

@@ -192,6 +192,13 @@ class RequestLogFieldsTest {
       assertThat(access.getMap()).containsAllEntriesOf(Map.of("path", "/api/v1/ws", "generation", "g1",
           "status", 200, "finish_reason", "stop", "served_model", "flaky", "total_tokens", 6));
       ws.close();
+      // The handshake's own line, once the socket is gone, keeps the connection's id.
+      await().atMost(Duration.ofSeconds(20)).until(() -> of(log, "req-ws-1").stream()
+          .anyMatch(line -> line.getString("logger").equals("poncho.access")));
+      JsonObject handshake = of(log, "req-ws-1").stream()
+          .filter(line -> line.getString("logger").equals("poncho.access")).findFirst().orElseThrow();
+      assertThat(handshake.getMap()).containsAllEntriesOf(Map.of("method", "GET", "path", "/api/v1/ws",
+          "status", 101, "generations", 1, "key_id", keyId));
     }
   }
 

@@ -123,13 +123,12 @@ public final class GenAiSpans {
     return span;
   }
 
-  /** Ends a generation's span; {@code error} (null: none) is the error frame it ended with. */
-  public static void endGeneration(Span span, GatewayError error) {
-    if (error != null && span.isRecording()) {
+  /** Marks a generation's span failed with the error frame it ends with. */
+  public static void generationFailed(Span span, GatewayError error) {
+    if (span.isRecording()) {
       span.setStatus(StatusCode.ERROR, error.message());
       span.setAttribute(ERROR_TYPE, errorType(error));
     }
-    span.end();
   }
 
   /**

@@ -5,6 +5,7 @@ import ai.poncho.limits.EdgeLimits;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 
 /**
  * One in-flight generation of a socket. Cancelling it before its stream is open stops the upstream
@@ -13,6 +14,8 @@ import io.vertx.core.Promise;
 final class Generation {
 
   final String id;
+  /** Its own duplicate of the socket's context, holding its log fields. */
+  final ContextInternal context;
   /** When its chat frame arrived (System.nanoTime), for the gateway-overhead metric. */
   final long arrived = System.nanoTime();
   /** Whether its first chunk frame went out. */
@@ -23,11 +26,11 @@ final class Generation {
   EdgeLimits.Admission admission = EdgeLimits.Admission.NONE;
   private final Promise<Void> cancelSignal = Promise.promise();
   /** Its trace span (invalid when tracing is off). */
-  final Span span;
+  Span span = Span.getInvalid();
 
-  Generation(String id, Span span) {
+  Generation(String id, ContextInternal context) {
     this.id = id;
-    this.span = span;
+    this.context = context;
   }
 
   /** Completes when the generation is cancelled; the stream opener stops the upstream call on it. */

@@ -44,6 +44,7 @@ public final class WsEndpoint {
   private final InFlight sockets;
   private final GatewayOverhead overhead;
   private final InFlight generations;
+  private final GenerationLog generationLog;
   private boolean draining;
 
   /** With the node's in-memory limiter (for embedding the endpoint alone). */
@@ -61,6 +62,7 @@ public final class WsEndpoint {
     long timeoutMs = config.http().requestTimeout().toMillis();
     this.streams = new WsSession.StreamSettings(config.dispatch().streamWindow(), timeoutMs, timeoutMs);
     this.authenticator = authenticator;
+    this.generationLog = new GenerationLog(config.http().accessLog());
     MeterRegistry registry = Meters.registry(config.metrics());
     this.sockets = InFlight.of(vertx, registry, "poncho.ws.connections", "WebSocket API sockets open on this node");
     this.generations = InFlight.of(vertx, registry, "poncho.ws.generations.in.flight",
@@ -105,12 +107,13 @@ public final class WsEndpoint {
       RequestLog.keyId(auth.result().keyId());
       request.toWebSocket().onSuccess(ws -> {
         WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), auth.result(), config, streams,
-            limits, generations, overhead, handshakeTrace);
+            limits, generations, overhead, generationLog, handshakeTrace);
         sessions.add(session);
         sockets.add(1);
         session.closed().onComplete(closed -> {
           sessions.remove(session);
           sockets.add(-1);
+          session.logClosed();
         });
         session.start();
       }).onFailure(ctx::fail);

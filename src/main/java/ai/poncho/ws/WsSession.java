@@ -52,6 +52,7 @@ final class WsSession {
   /** The node's count of generations in flight (gauge poncho_ws_generations_in_flight). */
   private final InFlight generations;
   private final GatewayOverhead overhead;
+  private final GenerationLog generationLog;
   private final Promise<Void> closed = Promise.promise();
   private boolean writesPaused;
   private boolean closing;
@@ -60,6 +61,9 @@ final class WsSession {
   private final Tracing tracing;
   /** The handshake's trace context: generations are its children. */
   private final Context handshake;
+  /** Generations started on this socket, for its access line. */
+  private int started;
+  private final long opened = System.nanoTime();
 
   /** How generations are opened on the bus: window and timeouts shared with the SSE path. */
   record StreamSettings(int window, long openTimeoutMs, long idleTimeoutMs) {
@@ -67,10 +71,11 @@ final class WsSession {
 
   WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, Caller caller, WsConfig config,
             StreamSettings streams, EdgeLimits limits, InFlight generations, GatewayOverhead overhead,
-            Context handshake) {
-    this.vertx = vertx;
+            GenerationLog generationLog, Context handshake) {
     this.handshake = handshake;
     this.tracing = Tracing.of(vertx);
+    this.generationLog = generationLog;
+    this.vertx = vertx;
     this.generations = generations;
     this.overhead = overhead;
     this.limits = limits;
@@ -99,6 +104,11 @@ final class WsSession {
   /** Completes once the socket is closed. */
   Future<Void> closed() {
     return closed.future();
+  }
+
+  /** Logs the handshake's access line once the socket is gone (an upgraded request never ends as HTTP). */
+  void logClosed() {
+    generationLog.socketClosed(opened, started, ws.closeStatusCode());
   }
 
   /**
@@ -183,23 +193,25 @@ final class WsSession {
       send(ServerFrames.error(id, denied.error()));
       return;
     }
-    String requestId = connectionId + ":" + id;
-    Generation generation = new Generation(id, GenAiSpans.generation(tracing, handshake, requestId,
-        frame.request().model()));
+    // Each generation runs on a duplicate of the socket's context carrying its own log fields, so this
+    // node's lines of a generation name it (as the dispatch node's do), not the handshake request.
+    Generation generation = new Generation(id, ((ContextInternal) vertx.getOrCreateContext()).duplicate());
     inFlight.put(id, generation);
     generations.add(1);
-    // Each generation runs on a context of its own, as an HTTP request does: its log lines name it and its
-    // bus hops and upstream call are spans under its own.
-    ContextInternal own = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
-    own.dispatch(() -> open(own, frame, generation, requestId));
+    started++;
+    String requestId = connectionId + ":" + id;
+    generation.span = GenAiSpans.generation(tracing, handshake, requestId, frame.request().model());
+    generation.context.dispatch(v -> {
+      RequestLog.enter(requestId, caller.keyId(), frame.request().model());
+      Tracing.activate(generation.span);
+      open(generation, requestId, frame);
+    });
   }
 
-  private void open(ContextInternal own, ClientFrame.Generate frame, Generation generation, String requestId) {
-    RequestLog.enter(requestId, caller.keyId(), frame.request().model());
-    Tracing.activate(generation.span);
+  private void open(Generation generation, String requestId, ClientFrame.Generate frame) {
     String id = generation.id;
     // The limiter may answer on another context: the stream is opened back on the generation's own.
-    Promise<EdgeLimits.Admission> admitted = own.promise();
+    Promise<EdgeLimits.Admission> admitted = generation.context.promise();
     // A generation over a limit gets an error frame with the HTTP API's code; the socket stays open.
     limits.admit(caller, frame.request().toJson()).onComplete(admitted);
     admitted.future()
@@ -215,8 +227,7 @@ final class WsSession {
         .onComplete(opened -> {
           if (opened.failed()) {
             if (!generation.cancelled) {
-              GatewayError error = Errors.toGatewayError(opened.cause());
-              finish(generation, ServerFrames.error(id, error), error);
+              failed(generation, Errors.toGatewayError(opened.cause()));
             }
           } else if (generation.cancelled) {
             opened.result().cancel();
@@ -231,10 +242,11 @@ final class WsSession {
     if (writesPaused) {
       stream.pause();
     }
-    stream.failureHandler(error -> finish(generation, ServerFrames.error(generation.id, error), error));
+    stream.failureHandler(error -> failed(generation, error));
     StreamedOutput output = StreamedOutput.of(stream.outputCheck());
     stream.endHandler((StreamEnd end) -> finish(generation, ServerFrames.done(generation.id, end, stream.cache(),
-        output == null ? null : output.result())));
+        output == null ? null : output.result()),
+        GenerationLog.Outcome.done(end.finishReason(), end.model(), end.usage(), stream.cache())));
     stream.handler((ChatChunk chunk) -> {
       if (output != null) {
         output.add(chunk);
@@ -261,22 +273,25 @@ final class WsSession {
       return;
     }
     String model = generation.cancel();
-    finish(generation, ServerFrames.done(id, FinishReason.CANCELLED, null, model));
+    finish(generation, ServerFrames.done(id, FinishReason.CANCELLED, null, model), GenerationLog.Outcome.cancelled(model));
+  }
+
+  private void failed(Generation generation, GatewayError error) {
+    GenAiSpans.generationFailed(generation.span, error);
+    finish(generation, ServerFrames.error(generation.id, error),
+        GenerationLog.Outcome.failed(error.status(), error.code()));
   }
 
   /** Ends a generation with its last frame; during a shutdown the last one to end closes the socket. */
-  private void finish(Generation generation, String lastFrame) {
-    finish(generation, lastFrame, null);
-  }
-
-  private void finish(Generation generation, String lastFrame, GatewayError error) {
+  private void finish(Generation generation, String lastFrame, GenerationLog.Outcome outcome) {
     generation.release();
     if (inFlight.remove(generation.id) == null) {
       return;
     }
-    GenAiSpans.endGeneration(generation.span, error);
     generations.add(-1);
     send(lastFrame);
+    generationLog.ended(generation, outcome);
+    generation.span.end();
     if (draining && inFlight.isEmpty()) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
     }
@@ -285,11 +300,12 @@ final class WsSession {
   private void cancelAll(boolean tellClient) {
     for (Generation generation : new ArrayList<>(inFlight.values())) {
       generation.release();
-      GenAiSpans.endGeneration(generation.span, null);
       String model = generation.cancel();
       if (tellClient) {
         send(ServerFrames.done(generation.id, FinishReason.CANCELLED, null, model));
       }
+      generationLog.ended(generation, GenerationLog.Outcome.cancelled(model));
+      generation.span.end();
     }
     generations.add(-inFlight.size());
     inFlight.clear();

@@ -4,6 +4,7 @@ import ai.poncho.chat.ChatChunk;
 import ai.poncho.chat.ChatResponse;
 import ai.poncho.config.ModelConfig;
 import ai.poncho.provider.ProviderCall;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,14 @@ public interface WireFormat {
 
   /** The canonical response from a successful non-streamed body; fails with {@link UpstreamException}. */
   ChatResponse response(ProviderCall call, JsonObject body);
+
+  /**
+   * The same from the body's bytes; a {@link io.vertx.core.json.DecodeException} when they are not JSON.
+   * A format may read them without building the tree, as long as the answer and the errors stay the same.
+   */
+  default ChatResponse response(ProviderCall call, Buffer body) {
+    return response(call, new JsonObject(body));
+  }
 
   /** A fresh translator for one streamed response. */
   StreamTranslator translator(ProviderCall call);

@@ -10,6 +10,7 @@ import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.http.Bodies;
 import ai.poncho.provider.http.UpstreamErrors;
 import ai.poncho.provider.http.WireFormat;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -64,7 +65,17 @@ public final class OpenAiFormat implements WireFormat {
     if (body.getValue("choices") == null) {
       throw UpstreamErrors.malformed(call.model(), "no choices in the completion");
     }
-    ChatResponse response = ChatResponse.fromJson(body);
+    return normalised(call, ChatResponse.fromJson(body));
+  }
+
+  /** Reads the usual body without a tree ({@link CompletionReader}); any other through the tree, as before. */
+  @Override
+  public ChatResponse response(ProviderCall call, Buffer body) {
+    ChatResponse read = CompletionReader.read(body);
+    return read != null ? normalised(call, read) : response(call, new JsonObject(body));
+  }
+
+  private static ChatResponse normalised(ProviderCall call, ChatResponse response) {
     List<ChatResponse.Choice> choices = new ArrayList<>();
     response.choices().forEach(choice -> choices.add(new ChatResponse.Choice(choice.index(), choice.message(),
         finishReason(choice.finishReason()))));

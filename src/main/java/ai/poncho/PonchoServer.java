@@ -92,8 +92,9 @@ public final class PonchoServer {
     DeploymentOptions single = new DeploymentOptions().setConfig(config.raw());
     Future<?> chain = Future.succeededFuture();
     chain = then(chain, vertx, config, "metrics", MetricsVerticle::new, single);
-    chain = then(chain, vertx, config, "dispatch", DispatchVerticle::new,
-        new DeploymentOptions(single).setInstances(config.dispatch().effectiveInstances()));
+    // Dispatch gets its configuration directly: its upstream requests copy its deployment options.
+    chain = then(chain, vertx, config, "dispatch", () -> DispatchVerticle.of(config.raw().copy()),
+        new DeploymentOptions().setInstances(config.dispatch().effectiveInstances()));
     chain = then(chain, vertx, config, "prompt", PromptVerticle::new, single);
     chain = then(chain, vertx, config, "http", HttpVerticle::new,
         new DeploymentOptions(single).setInstances(config.http().effectiveInstances()));

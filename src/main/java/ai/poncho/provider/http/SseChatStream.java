@@ -31,7 +31,7 @@ final class SseChatStream implements ChatStream {
   private final HttpClientResponse response;
   private final WireFormat.StreamTranslator translator;
   private final Promise<ChatStream> opened;
-  private final SseParser parser = new SseParser(this::onEvent);
+  private final SseParser parser = new SseParser((SseParser.RawListener) this::onEvent);
   private final Deque<ChatChunk> pending = new ArrayDeque<>();
   private final long idleMs;
   private Handler<ChatChunk> handler;
@@ -84,11 +84,11 @@ final class SseChatStream implements ChatStream {
     drain();
   }
 
-  private void onEvent(String event, String data) {
+  private void onEvent(String event, byte[] data, int from, int to) {
     if (finished || failure != null) {
       return;
     }
-    pending.addAll(translator.onEvent(event, data));
+    pending.addAll(translator.onEvent(event, data, from, to));
     if (!pending.isEmpty() && !opened.future().isComplete()) {
       vertx.cancelTimer(firstTokenTimer);
       armIdle();

@@ -312,17 +312,17 @@ final class ChunkReader {
   }
 
   /**
-   * Text {@code [from, to)} as UTF-8. Decoded up to and with the closing quote that follows it, so that
-   * a malformed sequence at the end is replaced as when the whole event is decoded at once.
+   * Text {@code [from, to)} as UTF-8. A malformed sequence at its end would be replaced otherwise than
+   * when the whole event is decoded at once (where the closing quote follows it), so a string with a
+   * replacement character is decoded again with that quote.
    */
   private String decode(int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (text[i] < 0) {
-        String withQuote = new String(text, from, to + 1 - from, StandardCharsets.UTF_8);
-        return withQuote.substring(0, withQuote.length() - 1);
-      }
+    String value = new String(text, from, to - from, StandardCharsets.UTF_8);
+    if (value.indexOf('\uFFFD') < 0) {
+      return value;
     }
-    return new String(text, from, to - from, StandardCharsets.ISO_8859_1);
+    String withQuote = new String(text, from, to + 1 - from, StandardCharsets.UTF_8);
+    return withQuote.substring(0, withQuote.length() - 1);
   }
 
   /** At the opening quote. */

@@ -135,7 +135,8 @@ public final class OpenAiFormat implements WireFormat {
       }
       List<ChatChunk.Choice> choices = new ArrayList<>(chunk.choices().size());
       boolean unchanged = chunk.created() != 0;
-      for (ChatChunk.Choice choice : chunk.choices()) {
+      for (int i = 0; i < chunk.choices().size(); i++) {
+        ChatChunk.Choice choice = chunk.choices().get(i);
         ChatChunk.Delta delta = choice.delta();
         boolean empty = delta.role() == null && delta.content() == null && delta.toolCalls() == null;
         if (!empty || choice.finishReason() != null) {

@@ -65,25 +65,34 @@ public final class SseParser {
       start = 0;
       end = bytes.length;
     }
-    for (int i = start; i < end; i++) {
-      byte b = bytes[i];
-      if (skipLf) {
-        skipLf = false;
-        if (b == '\n') {
-          start = i + 1;
-          continue;
-        }
+    if (skipLf && start < end) {
+      skipLf = false;
+      if (bytes[start] == '\n') {
+        start++;
       }
-      if (b == '\n' || b == '\r') {
-        skipLf = b == '\r';
-        if (lineLength == 0) {
-          onLine(bytes, start, i);
-        } else {
-          keep(bytes, start, i);
-          onLine(line, 0, lineLength);
-          lineLength = 0;
+    }
+    while (start < end) {
+      int i = start;
+      while (i < end && bytes[i] != '\n' && bytes[i] != '\r') {
+        i++;
+      }
+      if (i == end) {
+        break;
+      }
+      if (lineLength == 0) {
+        onLine(bytes, start, i);
+      } else {
+        keep(bytes, start, i);
+        onLine(line, 0, lineLength);
+        lineLength = 0;
+      }
+      start = i + 1;
+      if (bytes[i] == '\r') {
+        if (start == end) {
+          skipLf = true;
+        } else if (bytes[start] == '\n') {
+          start++;
         }
-        start = i + 1;
       }
     }
     keep(bytes, start, end);

@@ -300,8 +300,10 @@ final class ChunkReader {
    * escape and no raw control character up to it (its bytes are then the string itself), else -1.
    */
   private int plainEnd(int from) {
-    for (int i = from; ; i++) {
-      byte c = at(i);
+    byte[] bytes = text;
+    int to = end;
+    for (int i = from; i < to; i++) {
+      byte c = bytes[i];
       if (c == '"') {
         return i;
       }
@@ -309,6 +311,7 @@ final class ChunkReader {
         return -1;
       }
     }
+    throw new IndexOutOfBoundsException(to);
   }
 
   /**

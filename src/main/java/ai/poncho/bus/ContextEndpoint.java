@@ -2,8 +2,9 @@ package ai.poncho.bus;
 
 import ai.poncho.chat.Ids;
 import ai.poncho.logging.RequestLog;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -44,18 +45,30 @@ final class ContextEndpoint<M, S> {
     void deliver(S stream, M message);
   }
 
-  /** The endpoint of the current context, registering it on first use; {@code prefix} is its key there. */
+  /**
+   * The endpoint of the current context, registering it on first use; {@code prefix} is its key there.
+   * The consumer is registered on the event loop's own context, not on the duplicate of the request that
+   * happens to come first, and the caller continues on its own context: otherwise every later request's
+   * callbacks would run on that first request's duplicate, logging with its fields and its trace.
+   */
   @SuppressWarnings("unchecked")
   static <M, S> Future<ContextEndpoint<M, S>> of(Vertx vertx, String prefix, Function<M, String> streamId,
                                                   Dispatch<M, S> dispatch) {
-    Context context = vertx.getOrCreateContext();
-    Future<ContextEndpoint<M, S>> endpoint = context.get(prefix);
+    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+    ContextInternal base = caller.unwrap();
+    Future<ContextEndpoint<M, S>> endpoint = base.get(prefix);
     if (endpoint == null) {
-      ContextEndpoint<M, S> created = new ContextEndpoint<>(vertx, prefix, streamId, dispatch);
-      endpoint = created.consumer.completion().map(created).onFailure(failure -> context.remove(prefix));
-      context.put(prefix, endpoint);
+      Promise<ContextEndpoint<M, S>> registered = base.promise();
+      base.dispatch(() -> {
+        ContextEndpoint<M, S> created = new ContextEndpoint<>(vertx, prefix, streamId, dispatch);
+        created.consumer.completion().map(created).onComplete(registered);
+      });
+      endpoint = registered.future().onFailure(failure -> base.remove(prefix));
+      base.put(prefix, endpoint);
     }
-    return endpoint;
+    Promise<ContextEndpoint<M, S>> own = caller.promise();
+    endpoint.onComplete(own);
+    return own.future();
   }
 
   String address() {

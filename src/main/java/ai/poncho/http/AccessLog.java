@@ -27,8 +27,13 @@ public final class AccessLog {
   private AccessLog() {
   }
 
+  /** Whether access lines are written at all (the {@code poncho.access} logger at INFO). */
+  public static boolean enabled() {
+    return LOG.isInfoEnabled();
+  }
+
   public static void attach(RoutingContext ctx) {
-    if (LOG.isInfoEnabled()) {
+    if (enabled()) {
       long start = System.nanoTime();
       RequestLog request = RequestLog.current();
       ctx.addEndHandler(done -> log(ctx, request, (System.nanoTime() - start) / 1_000_000));
@@ -53,14 +58,22 @@ public final class AccessLog {
     if (cache != null) {
       fields.add(keyValue("cache", cache));
     }
-    Usage usage = request == null ? null : request.usage();
+    write("{} {} {} {}ms", fields, request == null ? null : request.usage());
+  }
+
+  /**
+   * Logs one access line: {@code head} formats the first (positional) fields, each further one is
+   * appended as a named field, and the reported tokens, when known, after them.
+   */
+  public static void write(String head, List<Object> fields, Usage usage) {
+    int positional = (head.length() - head.replace("{}", "").length()) / 2;
     if (usage != null) {
       fields.add(keyValue("prompt_tokens", usage.promptTokens()));
       fields.add(keyValue("completion_tokens", usage.completionTokens()));
       fields.add(keyValue("total_tokens", usage.totalTokens()));
     }
-    StringBuilder format = new StringBuilder("{} {} {} {}ms");
-    for (int i = 4; i < fields.size(); i++) {
+    StringBuilder format = new StringBuilder(head);
+    for (int i = positional; i < fields.size(); i++) {
       format.append(" {}");
     }
     LOG.info(format.toString(), fields.toArray());

@@ -4,6 +4,7 @@ import ai.poncho.bus.RemoteChatStream;
 import ai.poncho.limits.EdgeLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 
 /**
  * One in-flight generation of a socket. Cancelling it before its stream is open stops the upstream
@@ -12,6 +13,8 @@ import io.vertx.core.Promise;
 final class Generation {
 
   final String id;
+  /** Its own duplicate of the socket's context, holding its log fields. */
+  final ContextInternal context;
   /** When its chat frame arrived (System.nanoTime), for the gateway-overhead metric. */
   final long arrived = System.nanoTime();
   /** Whether its first chunk frame went out. */
@@ -22,8 +25,9 @@ final class Generation {
   EdgeLimits.Admission admission = EdgeLimits.Admission.NONE;
   private final Promise<Void> cancelSignal = Promise.promise();
 
-  Generation(String id) {
+  Generation(String id, ContextInternal context) {
     this.id = id;
+    this.context = context;
   }
 
   /** Completes when the generation is cancelled; the stream opener stops the upstream call on it. */

@@ -43,6 +43,7 @@ public final class WsEndpoint {
   private final InFlight sockets;
   private final GatewayOverhead overhead;
   private final InFlight generations;
+  private final GenerationLog generationLog;
   private boolean draining;
 
   /** With the node's in-memory limiter (for embedding the endpoint alone). */
@@ -60,6 +61,7 @@ public final class WsEndpoint {
     long timeoutMs = config.http().requestTimeout().toMillis();
     this.streams = new WsSession.StreamSettings(config.dispatch().streamWindow(), timeoutMs, timeoutMs);
     this.authenticator = authenticator;
+    this.generationLog = new GenerationLog(config.http().accessLog());
     MeterRegistry registry = Meters.registry(config.metrics());
     this.sockets = InFlight.of(vertx, registry, "poncho.ws.connections", "WebSocket API sockets open on this node");
     this.generations = InFlight.of(vertx, registry, "poncho.ws.generations.in.flight",
@@ -102,12 +104,13 @@ public final class WsEndpoint {
       RequestLog.keyId(auth.result().keyId());
       request.toWebSocket().onSuccess(ws -> {
         WsSession session = new WsSession(vertx, ws, RequestContext.id(ctx), auth.result(), config, streams,
-            limits, generations, overhead);
+            limits, generations, overhead, generationLog);
         sessions.add(session);
         sockets.add(1);
         session.closed().onComplete(closed -> {
           sessions.remove(session);
           sockets.add(-1);
+          session.logClosed();
         });
         session.start();
       }).onFailure(ctx::fail);

@@ -11,6 +11,7 @@ import ai.poncho.error.GatewayError;
 import ai.poncho.error.GatewayException;
 import ai.poncho.http.GatewayOverhead;
 import ai.poncho.limits.EdgeLimits;
+import ai.poncho.logging.RequestLog;
 import ai.poncho.metrics.InFlight;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;
@@ -19,6 +20,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,18 +49,24 @@ final class WsSession {
   /** The node's count of generations in flight (gauge poncho_ws_generations_in_flight). */
   private final InFlight generations;
   private final GatewayOverhead overhead;
+  private final GenerationLog generationLog;
   private final Promise<Void> closed = Promise.promise();
   private boolean writesPaused;
   private boolean closing;
   private boolean draining;
   private int protocolErrors;
+  /** Generations started on this socket, for its access line. */
+  private int started;
+  private final long opened = System.nanoTime();
 
   /** How generations are opened on the bus: window and timeouts shared with the SSE path. */
   record StreamSettings(int window, long openTimeoutMs, long idleTimeoutMs) {
   }
 
   WsSession(Vertx vertx, ServerWebSocket ws, String connectionId, Caller caller, WsConfig config,
-            StreamSettings streams, EdgeLimits limits, InFlight generations, GatewayOverhead overhead) {
+            StreamSettings streams, EdgeLimits limits, InFlight generations, GatewayOverhead overhead,
+            GenerationLog generationLog) {
+    this.generationLog = generationLog;
     this.vertx = vertx;
     this.generations = generations;
     this.overhead = overhead;
@@ -88,6 +96,11 @@ final class WsSession {
   /** Completes once the socket is closed. */
   Future<Void> closed() {
     return closed.future();
+  }
+
+  /** Logs the handshake's access line once the socket is gone (an upgraded request never ends as HTTP). */
+  void logClosed() {
+    generationLog.socketClosed(opened, started, ws.closeStatusCode());
   }
 
   /**
@@ -172,9 +185,21 @@ final class WsSession {
       send(ServerFrames.error(id, denied.error()));
       return;
     }
-    Generation generation = new Generation(id);
+    // Each generation runs on a duplicate of the socket's context carrying its own log fields, so this
+    // node's lines of a generation name it (as the dispatch node's do), not the handshake request.
+    Generation generation = new Generation(id, ((ContextInternal) vertx.getOrCreateContext()).duplicate());
     inFlight.put(id, generation);
     generations.add(1);
+    started++;
+    String requestId = connectionId + ":" + id;
+    generation.context.dispatch(v -> {
+      RequestLog.enter(requestId, caller.keyId(), frame.request().model());
+      open(generation, requestId, frame);
+    });
+  }
+
+  private void open(Generation generation, String requestId, ClientFrame.Generate frame) {
+    String id = generation.id;
     // A generation over a limit gets an error frame with the HTTP API's code; the socket stays open.
     limits.admit(caller, frame.request().toJson())
         .compose(admission -> {
@@ -182,14 +207,14 @@ final class WsSession {
           if (generation.cancelled || inFlight.get(id) != generation) {
             generation.release();
           }
-          return RemoteChatStream.open(vertx, frame.address(), connectionId + ":" + id, caller, frame.cache(),
+          return RemoteChatStream.open(vertx, frame.address(), requestId, caller, frame.cache(),
               frame.request(), streams.window(), streams.openTimeoutMs(), streams.idleTimeoutMs(),
               generation.cancelled());
         })
         .onComplete(opened -> {
           if (opened.failed()) {
             if (!generation.cancelled) {
-              finish(generation, ServerFrames.error(id, Errors.toGatewayError(opened.cause())));
+              failed(generation, Errors.toGatewayError(opened.cause()));
             }
           } else if (generation.cancelled) {
             opened.result().cancel();
@@ -204,10 +229,11 @@ final class WsSession {
     if (writesPaused) {
       stream.pause();
     }
-    stream.failureHandler(error -> finish(generation, ServerFrames.error(generation.id, error)));
+    stream.failureHandler(error -> failed(generation, error));
     StreamedOutput output = StreamedOutput.of(stream.outputCheck());
     stream.endHandler((StreamEnd end) -> finish(generation, ServerFrames.done(generation.id, end, stream.cache(),
-        output == null ? null : output.result())));
+        output == null ? null : output.result()),
+        GenerationLog.Outcome.done(end.finishReason(), end.model(), end.usage(), stream.cache())));
     stream.handler((ChatChunk chunk) -> {
       if (output != null) {
         output.add(chunk);
@@ -234,17 +260,23 @@ final class WsSession {
       return;
     }
     String model = generation.cancel();
-    finish(generation, ServerFrames.done(id, FinishReason.CANCELLED, null, model));
+    finish(generation, ServerFrames.done(id, FinishReason.CANCELLED, null, model), GenerationLog.Outcome.cancelled(model));
+  }
+
+  private void failed(Generation generation, GatewayError error) {
+    finish(generation, ServerFrames.error(generation.id, error),
+        GenerationLog.Outcome.failed(error.status(), error.code()));
   }
 
   /** Ends a generation with its last frame; during a shutdown the last one to end closes the socket. */
-  private void finish(Generation generation, String lastFrame) {
+  private void finish(Generation generation, String lastFrame, GenerationLog.Outcome outcome) {
     generation.release();
     if (inFlight.remove(generation.id) == null) {
       return;
     }
     generations.add(-1);
     send(lastFrame);
+    generationLog.ended(generation, outcome);
     if (draining && inFlight.isEmpty()) {
       close(CloseCodes.GOING_AWAY, "server shutting down");
     }
@@ -257,6 +289,7 @@ final class WsSession {
       if (tellClient) {
         send(ServerFrames.done(generation.id, FinishReason.CANCELLED, null, model));
       }
+      generationLog.ended(generation, GenerationLog.Outcome.cancelled(model));
     }
     generations.add(-inFlight.size());
     inFlight.clear();

@@ -7,6 +7,7 @@ import ai.poncho.testing.AuthClient;
 import ai.poncho.testing.FakeUpstream;
 import ai.poncho.testing.JsonLogLines;
 import ai.poncho.testing.TestServer;
+import ai.poncho.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -106,7 +107,7 @@ class RequestLogFieldsTest {
 
   /** The lines of {@code requestId}, once its access line and both upstream attempts' lines are written. */
   private static List<JsonObject> linesOf(JsonLogLines log, String requestId, int upstreamLines) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> of(log, requestId).stream()
+    await().atMost(Duration.ofSeconds(5)).until(() -> of(log, requestId).stream()
         .filter(line -> line.getString("logger").endsWith("HttpChatProvider")).count() >= upstreamLines
         && of(log, requestId).stream().anyMatch(line -> line.getString("logger").equals("poncho.access")));
     return of(log, requestId);
@@ -165,6 +166,63 @@ class RequestLogFieldsTest {
       JsonObject access = lines.stream().filter(line -> line.getString("logger").equals("poncho.access"))
           .findFirst().orElseThrow();
       assertThat(access.getInteger("total_tokens")).isEqualTo(6);
+
+      // The next stream on the same event loop logs with its own fields, not the first one's.
+      upstream.then(failure()).then(stream());
+      assertThat(post("/v1/chat/completions", "req-stream-2", chat("flaky").put("stream", true)).statusCode())
+          .isEqualTo(200);
+      assertCorrelated(log, linesOf(log, "req-stream-2", 2), "req-stream-2");
+    }
+  }
+
+  @Test
+  void aWebSocketGenerationLogsItsOwnFieldsOnEverySide() {
+    upstream.reset();
+    upstream.then(failure()).then(stream());
+    try (JsonLogLines log = JsonLogLines.capture("ai.poncho")) {
+      WsClient ws = WsClient.connect(clientVertx.createWebSocketClient(), WsClient.options(server.port())
+          .addHeader("Authorization", "Bearer " + userKey).addHeader("x-request-id", "req-ws-1"));
+      ws.send(WsClient.chat("g1", "flaky", "Hello", null));
+      assertThat(ws.awaitEnd("g1").getString("finish_reason")).isEqualTo("stop");
+      List<JsonObject> lines = linesOf(log, "req-ws-1:g1", 2);
+      assertCorrelated(log, lines, "req-ws-1:g1");
+      assertThat(lines).allSatisfy(line -> assertThat(line.getString("model")).isEqualTo("flaky"));
+      JsonObject access = lines.stream().filter(line -> line.getString("logger").equals("poncho.access"))
+          .findFirst().orElseThrow();
+      assertThat(access.getMap()).containsAllEntriesOf(Map.of("path", "/api/v1/ws", "generation", "g1",
+          "status", 200, "finish_reason", "stop", "served_model", "flaky", "total_tokens", 6));
+      ws.close();
+      // The handshake's own line, once the socket is gone, keeps the connection's id.
+      await().atMost(Duration.ofSeconds(20)).until(() -> of(log, "req-ws-1").stream()
+          .anyMatch(line -> line.getString("logger").equals("poncho.access")));
+      JsonObject handshake = of(log, "req-ws-1").stream()
+          .filter(line -> line.getString("logger").equals("poncho.access")).findFirst().orElseThrow();
+      assertThat(handshake.getMap()).containsAllEntriesOf(Map.of("method", "GET", "path", "/api/v1/ws",
+          "status", 101, "generations", 1, "key_id", keyId));
+    }
+  }
+
+  @Test
+  void aCancelledWebSocketGenerationHasItsOwnAccessLine() {
+    upstream.reset();
+    upstream.then(FakeUpstream.sseThenStall(List.of(
+        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up\",\"choices\":"
+            + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":null}]}\n\n")));
+    try (JsonLogLines log = JsonLogLines.capture("ai.poncho")) {
+      WsClient ws = WsClient.connect(clientVertx.createWebSocketClient(), WsClient.options(server.port())
+          .addHeader("Authorization", "Bearer " + userKey).addHeader("x-request-id", "req-ws-2"));
+      ws.send(WsClient.chat("g2", "flaky", "Hello", null));
+      ws.awaitFrame("chunk", "g2", 1);
+      ws.send(new JsonObject().put("type", "cancel").put("id", "g2"));
+      assertThat(ws.awaitEnd("g2").getString("finish_reason")).isEqualTo("cancelled");
+      await().atMost(Duration.ofSeconds(20)).until(() -> of(log, "req-ws-2:g2").stream()
+          .anyMatch(line -> line.getString("logger").equals("poncho.access")));
+      JsonObject access = of(log, "req-ws-2:g2").stream()
+          .filter(line -> line.getString("logger").equals("poncho.access")).findFirst().orElseThrow();
+      assertThat(access.getMap()).containsAllEntriesOf(Map.of("generation", "g2", "status", 499,
+          "finish_reason", "cancelled"));
+      assertThat(access.getString("key_id")).isEqualTo(keyId);
+      ws.close();
     }
   }
 

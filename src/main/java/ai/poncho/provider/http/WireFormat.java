@@ -6,6 +6,7 @@ import ai.poncho.config.ModelConfig;
 import ai.poncho.provider.ProviderCall;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -40,6 +41,14 @@ public interface WireFormat {
 
     /** Chunks for one event (possibly none); an {@link UpstreamException} when the event is an error or malformed. */
     List<ChatChunk> onEvent(String event, String data);
+
+    /**
+     * As {@link #onEvent(String, String)}, with the data as the UTF-8 bytes {@code data[from, to)}, valid
+     * during the call only; a translator that reads bytes overrides it to skip decoding the whole event.
+     */
+    default List<ChatChunk> onEvent(String event, byte[] data, int from, int to) {
+      return onEvent(event, new String(data, from, to - from, StandardCharsets.UTF_8));
+    }
 
     /** Whether the upstream signalled the regular end ({@code [DONE]}, {@code message_stop}). */
     boolean done();

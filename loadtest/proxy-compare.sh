@@ -105,7 +105,8 @@ for t in $TARGETS; do
       jfr=()
       [ -n "${PROFILE:-}" ] && jfr=("-XX:StartFlightRecording=filename=$OUT/poncho.jfr,settings=profile")
       # shellcheck disable=SC2086
-      start_bg "$OUT/poncho.log" taskset -c "$GW_CPUS" java $PONCHO_JAVA_OPTS ${jfr[@]+"${jfr[@]}"} \
+      # MALLOC_ARENA_MAX as scripts/start.sh and the Docker image set it.
+      MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" start_bg "$OUT/poncho.log" taskset -c "$GW_CPUS" java $PONCHO_JAVA_OPTS ${jfr[@]+"${jfr[@]}"} \
         -jar "$JAR" --config "$OUT/poncho.yaml"; P=$LAST_PID; wait_port 18300 120
       WARMUP="$JVM_WARMUP" run_target poncho http://127.0.0.1:18300/v1 http://127.0.0.1:18300/v1 "$P" gpt-4o-mini-slow
       stop_pid "$P" ;;

@@ -15,6 +15,10 @@
 #     the pauses that dominate /health/live's p99 with 10,000 streams; G1 cost ~60-80 MB more RSS there
 #     for no better latency. PONCHO_GC=SerialGC or G1GC picks another collector.
 #   - Bounded metaspace, code cache and direct memory, so nothing grows unseen.
+#   - TrimNativeHeapInterval (JDK 17.0.9+; left out on a JVM without it): every 5 s the JVM gives the C heap's
+#     free memory back to the OS (the JIT's arenas, freed Netty and Jackson buffers), which glibc otherwise
+#     keeps; with MALLOC_ARENA_MAX=2 (an environment variable: scripts/start.sh and the Docker image set it)
+#     RSS under the proxy benchmark went from ~212 to ~183-199 MB (loadtest/README.md, "Where the RSS goes").
 limit=""
 if [ -r /sys/fs/cgroup/memory.max ]; then
   limit=$(cat /sys/fs/cgroup/memory.max)
@@ -30,4 +34,8 @@ if [ -n "$limited" ]; then
 else
   heap="-Xms64m -Xmx384m"
 fi
-echo "$heap -XX:MaxNewSize=32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+Use${PONCHO_GC:-ParallelGC} -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=128m -Xss512k -XX:+ExitOnOutOfMemoryError"
+trim=""
+if java -XX:TrimNativeHeapInterval=5000 -version >/dev/null 2>&1; then
+  trim=" -XX:TrimNativeHeapInterval=5000"
+fi
+echo "$heap -XX:MaxNewSize=32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+Use${PONCHO_GC:-ParallelGC} -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=128m -Xss512k -XX:+ExitOnOutOfMemoryError$trim"

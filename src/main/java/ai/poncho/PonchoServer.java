@@ -62,8 +62,11 @@ public final class PonchoServer {
           .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
               Label.POOL_NAME))
           // Event-bus metrics cost a meter lookup per message, i.e. per streamed chunk and credit; the
-          // gateway's own per-model and stream meters say what matters at a fraction of that.
-          .setDisabledMetricsCategories(Set.of(MetricsDomain.EVENT_BUS.toCategory()));
+          // gateway's own per-model and stream meters say what matters at a fraction of that. The same
+          // for the upstream client's, unless metrics.vertx_http_client asks for them.
+          .setDisabledMetricsCategories(config.metrics().vertxHttpClient()
+              ? Set.of(MetricsDomain.EVENT_BUS.toCategory())
+              : Set.of(MetricsDomain.EVENT_BUS.toCategory(), MetricsDomain.HTTP_CLIENT.toCategory()));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       BackendRegistries.setupBackend(metrics, registry);
       options.setMetricsOptions(metrics);
@@ -112,8 +115,9 @@ public final class PonchoServer {
     DeploymentOptions single = new DeploymentOptions().setConfig(config.raw());
     Future<?> chain = Future.succeededFuture();
     chain = then(chain, vertx, config, "metrics", MetricsVerticle::new, single);
-    chain = then(chain, vertx, config, "dispatch", DispatchVerticle::new,
-        new DeploymentOptions(single).setInstances(config.dispatch().effectiveInstances()));
+    // Dispatch gets its configuration directly: its upstream requests copy its deployment options.
+    chain = then(chain, vertx, config, "dispatch", () -> DispatchVerticle.of(config.raw().copy()),
+        new DeploymentOptions().setInstances(config.dispatch().effectiveInstances()));
     chain = then(chain, vertx, config, "prompt", PromptVerticle::new, single);
     chain = then(chain, vertx, config, "http", HttpVerticle::new,
         new DeploymentOptions(single).setInstances(config.http().effectiveInstances()));

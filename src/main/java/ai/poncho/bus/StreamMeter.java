@@ -19,8 +19,8 @@ public interface StreamMeter {
     }
 
     @Override
-    public Usage unreported() {
-      return null;
+    public Future<Usage> unreported() {
+      return Future.succeededFuture();
     }
 
     @Override
@@ -36,8 +36,12 @@ public interface StreamMeter {
 
   void onChunk(ChatChunk chunk);
 
-  /** The usage to count when the provider reported none: the prompt estimate and the tokens produced. */
-  Usage unreported();
+  /**
+   * The usage to count when the provider reported none: the prompt estimate and the tokens produced.
+   * Counting reads a vocabulary (about half a second the first time) and costs CPU in proportion to the
+   * text, so it completes later, off the event loop; repeated calls return the first count. Never fails.
+   */
+  Future<Usage> unreported();
 
   String costUsd(Usage usage);
 

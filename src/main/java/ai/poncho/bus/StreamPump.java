@@ -197,12 +197,18 @@ public final class StreamPump {
     }
     finished = true;
     flush();
-    Usage counted = usage != null ? usage : meter.unreported();
-    StreamEnd end = new StreamEnd(streamId, finishReason, usage, model, meter.costUsd(counted));
-    meter.settle(counted).onComplete(settled -> {
-      bus.send(sink, end, Tracing.UNTRACED);
-      finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos));
+    counted(usage).onComplete(counted -> {
+      StreamEnd end = new StreamEnd(streamId, finishReason, usage, model, meter.costUsd(counted.result()));
+      meter.settle(counted.result()).onComplete(settled -> {
+        bus.send(sink, end, Tracing.UNTRACED);
+        finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos));
+      });
     });
+  }
+
+  /** The provider's usage, or the meter's count (made off the event loop) when it reported none. */
+  private Future<Usage> counted(Usage reported) {
+    return reported != null ? Future.succeededFuture(reported) : meter.unreported();
   }
 
   private void onFailure(Throwable failure) {
@@ -224,9 +230,10 @@ public final class StreamPump {
     finished = true;
     vertx.cancelTimer(stallTimer);
     control.remove(streamId);
-    Usage counted = result.usage() != null ? result.usage() : meter.unreported();
-    meter.settle(counted);
-    outcome.complete(result.usage() != null ? result : new StreamOutcome(result.finishReason(), counted,
-        result.error(), result.cancelled(), result.firstChunkNanos()));
+    counted(result.usage()).onComplete(counted -> {
+      meter.settle(counted.result());
+      outcome.complete(result.usage() != null ? result : new StreamOutcome(result.finishReason(), counted.result(),
+          result.error(), result.cancelled(), result.firstChunkNanos()));
+    });
   }
 }

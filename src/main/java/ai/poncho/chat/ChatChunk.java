@@ -89,19 +89,20 @@ public record ChatChunk(String id, long created, String model, List<Choice> choi
     return new ChatChunk(id, created, newModel, choices, usage);
   }
 
+  // indexed loops: these run for every chunk of a stream, and an iterator per call showed in its allocation profile
   public String stopSequence() {
-    for (Choice choice : choices) {
-      if (choice.stopSequence() != null) {
-        return choice.stopSequence();
+    for (int i = 0; i < choices.size(); i++) {
+      if (choices.get(i).stopSequence() != null) {
+        return choices.get(i).stopSequence();
       }
     }
     return null;
   }
 
   public String finishReason() {
-    for (Choice choice : choices) {
-      if (choice.finishReason() != null) {
-        return choice.finishReason();
+    for (int i = 0; i < choices.size(); i++) {
+      if (choices.get(i).finishReason() != null) {
+        return choices.get(i).finishReason();
       }
     }
     return null;

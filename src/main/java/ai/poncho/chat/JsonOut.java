@@ -39,7 +39,8 @@ public final class JsonOut {
         default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
       }
     }
-    return out.append(value, start, length).append('"');
+    // appending the whole string copies its bytes at once; a range is appended character by character
+    return (start == 0 ? out.append(value) : out.append(value, start, length)).append('"');
   }
 
   /** {@code ,"name":} (the comma unless {@code first}). */

@@ -4,6 +4,8 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gateway's one JTokkit registry. A vocabulary is read on its first use and then kept (o200k_base is
@@ -13,11 +15,17 @@ import com.knuddels.jtokkit.api.EncodingType;
 public final class Vocabularies {
 
   private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+  private static final Map<EncodingType, Encoding> LOADED = new ConcurrentHashMap<>();
 
   private Vocabularies() {
   }
 
   public static Encoding get(EncodingType type) {
-    return REGISTRY.getEncoding(type);
+    return LOADED.computeIfAbsent(type, REGISTRY::getEncoding);
+  }
+
+  /** Whether {@code type}'s vocabulary was read already: reading it takes about half a second. */
+  public static boolean loaded(EncodingType type) {
+    return LOADED.containsKey(type);
   }
 }

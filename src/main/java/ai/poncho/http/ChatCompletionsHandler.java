@@ -14,6 +14,7 @@ import ai.poncho.prompt.StreamedOutput;
 import ai.poncho.security.Caller;
 import ai.poncho.security.Permissions;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -68,17 +69,15 @@ public final class ChatCompletionsHandler {
         .onSuccess(reply -> {
           ChatResponse response = reply.body();
           cacheHeader(ctx, reply.headers().get(Addresses.CACHE_HEADER));
-          JsonObject body = response.toJson();
           CostHeaders.apply(reply, ctx.response());
           GatewayOverhead.answered(ctx, reply);
           String output = reply.headers().get(Addresses.PROMPT_OUTPUT_HEADER);
-          if (output != null) {
-            // A JSON-output prompt run through the shortcut answers as the prompt API does.
-            body.mergeIn(StreamedOutput.fields(new JsonObject(output)));
-          }
+          // A JSON-output prompt run through the shortcut answers as the prompt API does.
+          Buffer body = output == null ? response.toBuffer()
+              : response.toJson().mergeIn(StreamedOutput.fields(new JsonObject(output))).toBuffer();
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(MODEL_HEADER, response.model())
-              .end(body.toBuffer());
+              .end(body);
         })
         .onFailure(ctx::fail);
   }

@@ -34,6 +34,7 @@ public final class EdgeLimits {
 
   private static final Pattern PROMPT_EXECUTE = Pattern.compile("/api/v1/prompts/.+/execute");
 
+  private final Vertx vertx;
   private final Limiter limiter;
   private final LimitPlan plan;
   private final TokenEstimator estimator;
@@ -50,6 +51,7 @@ public final class EdgeLimits {
   }
 
   public EdgeLimits(Vertx vertx, PonchoConfig config, Limiter limiter, MeterRegistry registry) {
+    this.vertx = vertx;
     this.limiter = limiter;
     this.plan = new LimitPlan(config.limits());
     this.estimator = new TokenEstimator(config.models());
@@ -99,7 +101,10 @@ public final class EdgeLimits {
 
   private void handle(RoutingContext ctx) {
     JsonObject json = lenient(ctx.body().buffer());
-    LimitCheck check = check(Caller.of(ctx), json, ctx.body().buffer());
+    check(Caller.of(ctx), json, ctx.body().buffer()).onSuccess(check -> handle(ctx, check)).onFailure(ctx::fail);
+  }
+
+  private void handle(RoutingContext ctx, LimitCheck check) {
     if (!check.limitsAnything()) {
       ctx.next();
       return;
@@ -122,28 +127,41 @@ public final class EdgeLimits {
 
   /** Checks one WebSocket generation; fails with the 429 error when it is over a limit. */
   public Future<Admission> admit(Caller caller, JsonObject request) {
-    LimitCheck check = check(caller, request, null);
-    if (!check.limitsAnything()) {
-      return Future.succeededFuture(Admission.NONE);
-    }
-    return run(check).compose(decision -> {
-      if (!decision.allowed()) {
-        rejections.count(check, decision);
-        return Future.failedFuture(error(check, decision).toException());
+    return check(caller, request, null).compose(check -> {
+      if (!check.limitsAnything()) {
+        return Future.succeededFuture(Admission.NONE);
       }
-      return Future.succeededFuture(decision.storeFailed() || !check.holdsSomething() ? Admission.NONE
-          : () -> release(check));
+      return run(check).compose(decision -> {
+        if (!decision.allowed()) {
+          rejections.count(check, decision);
+          return Future.failedFuture(error(check, decision).toException());
+        }
+        return Future.succeededFuture(decision.storeFailed() || !check.holdsSomething() ? Admission.NONE
+            : () -> release(check));
+      });
     });
   }
 
-  /** The prompt is tokenized only when some scope limits tokens. */
-  private LimitCheck check(Caller caller, JsonObject json, Buffer raw) {
+  /**
+   * The prompt is tokenized only when some scope limits tokens; on a worker while its vocabulary is not
+   * read yet (the first estimate reads it, about half a second), on the event loop afterwards.
+   */
+  private Future<LimitCheck> check(Caller caller, JsonObject json, Buffer raw) {
     String model = json != null && json.getValue("model") instanceof String s ? s : null;
     List<Scope> scopes = plan.scopes(caller, model);
-    int tokens = 0;
-    if (scopes.stream().anyMatch(scope -> scope.rates().tpm() > 0)) {
-      tokens = json != null ? estimator.estimate(json) : raw == null ? 0 : raw.length() / 4;
+    if (scopes.stream().noneMatch(scope -> scope.rates().tpm() > 0)) {
+      return Future.succeededFuture(check(caller, scopes, 0));
     }
+    if (json == null) {
+      return Future.succeededFuture(check(caller, scopes, raw == null ? 0 : raw.length() / 4));
+    }
+    if (!estimator.ready(json)) {
+      return vertx.executeBlocking(() -> estimator.estimate(json), false).map(tokens -> check(caller, scopes, tokens));
+    }
+    return Future.succeededFuture(check(caller, scopes, estimator.estimate(json)));
+  }
+
+  private LimitCheck check(Caller caller, List<Scope> scopes, int tokens) {
     return new LimitCheck(Ids.random("c"), scopes, tokens, plan.budgets(caller, clock.instant()));
   }
 

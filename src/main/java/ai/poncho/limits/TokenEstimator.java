@@ -32,9 +32,18 @@ public final class TokenEstimator {
 
   /** The encoding used for a public model name (or an upstream one when it is not configured). */
   public Encoding encodingFor(String model) {
+    return Vocabularies.get(typeFor(model));
+  }
+
+  /** Whether estimating {@code body} can start at once, its vocabulary being read already. */
+  public boolean ready(JsonObject body) {
+    return Vocabularies.loaded(typeFor(body.getValue("model") instanceof String s ? s : null));
+  }
+
+  private EncodingType typeFor(String model) {
     ModelConfig config = model == null ? null : models.get(model);
     String upstream = config != null ? config.modelName() : model;
-    return Vocabularies.get(o200k(upstream) ? EncodingType.O200K_BASE : EncodingType.CL100K_BASE);
+    return o200k(upstream) ? EncodingType.O200K_BASE : EncodingType.CL100K_BASE;
   }
 
   private static boolean o200k(String upstream) {

@@ -26,6 +26,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Metering where a call ends (the dispatch side), from the provider's reported usage: prices the call
@@ -37,6 +39,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Metering {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Metering.class);
+
+  private final Vertx vertx;
   private final PriceTable prices;
   private final LimitPlan plan;
   private final Stores stores;
@@ -59,6 +64,7 @@ public final class Metering {
   }
 
   public Metering(Vertx vertx, PonchoConfig config, Stores stores, MeterRegistry registry) {
+    this.vertx = vertx;
     this.prices = config.limits().prices();
     this.plan = new LimitPlan(config.limits());
     this.stores = stores;
@@ -101,9 +107,20 @@ public final class Metering {
         }
       }
 
+      private Future<Usage> unreported;
+
       @Override
-      public Usage unreported() {
-        return Usage.of(estimator.estimate(request.toJson()), produced.tokens());
+      public Future<Usage> unreported() {
+        if (unreported == null) {
+          // The stream has ended: nothing adds to the produced text while the worker counts it.
+          unreported = vertx.executeBlocking(() -> Usage.of(estimator.estimate(request.toJson()), produced.tokens()),
+                  false)
+              .recover(failure -> {
+                LOG.warn("Could not estimate the tokens of a stream without reported usage: {}", failure.toString());
+                return Future.succeededFuture(Usage.of(0, 0));
+              });
+        }
+        return unreported;
       }
 
       @Override

@@ -15,7 +15,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,7 +24,8 @@ import java.util.Map;
  * {@code input_json_delta}) and {@code content_block_stop}, then {@code message_delta} (stop reason and
  * the provider's usage, with the call's {@code cost_usd}) and {@code message_stop}; the cost is also the
  * trailer {@code x-poncho-cost-usd}. A {@code ping} goes out every ping interval while the
- * stream lasts; a failure after the start is an {@code error} event. Flow control as for OpenAI SSE.
+ * stream lasts; a failure after the start is an {@code error} event. Flow control as for OpenAI SSE. The
+ * events of one bus message (one upstream read) go to the socket as one write, as in {@code SseWriter}.
  */
 final class AnthropicStreamWriter {
 
@@ -47,6 +47,8 @@ final class AnthropicStreamWriter {
   private Usage usage;
   private long pingTimer = -1;
   private boolean started;
+  /** The events written since the last socket write. */
+  private Buffer pending = Buffer.buffer(1024);
 
   AnthropicStreamWriter(Vertx vertx, HttpServerResponse response, RemoteChatStream stream, String messageId,
                         int estimatedInputTokens, long pingIntervalMs) {
@@ -75,6 +77,7 @@ final class AnthropicStreamWriter {
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);
     stream.endHandler(this::onEnd);
+    stream.batchEndHandler(v -> flush());
     stream.handler(this::onChunk);
   }
 
@@ -98,6 +101,7 @@ final class AnthropicStreamWriter {
       pingTimer = vertx.setPeriodic(pingIntervalMs, id -> {
         if (!response.ended() && !response.closed()) {
           write("ping", PING);
+          flush();
         }
       });
     }
@@ -123,9 +127,6 @@ final class AnthropicStreamWriter {
         finishReason = choice.finishReason();
         stopSequence = choice.stopSequence();
       }
-    }
-    if (response.writeQueueFull()) {
-      stream.pause();
     }
   }
 
@@ -191,14 +192,16 @@ final class AnthropicStreamWriter {
     CostHeaders.addToUsage(messageDelta, end.costUsd());
     write("message_delta", messageDelta);
     CostHeaders.putTrailer(response, end.costUsd());
-    response.end(event("message_stop", new JsonObject().put("type", "message_stop")));
+    write("message_stop", new JsonObject().put("type", "message_stop"));
+    response.end(takePending());
   }
 
   private void onFailure(GatewayError error) {
     stopPings();
     if (!response.ended() && !response.closed()) {
       start(null);
-      response.end(event("error", new JsonObject().put("type", "error").put("error", AnthropicErrors.error(error))));
+      write("error", new JsonObject().put("type", "error").put("error", AnthropicErrors.error(error)));
+      response.end(takePending());
     }
   }
 
@@ -210,11 +213,22 @@ final class AnthropicStreamWriter {
   }
 
   private void write(String type, JsonObject data) {
-    response.write(event(type, data));
+    pending.appendString("event: ").appendString(type).appendString("\ndata: ").appendBuffer(data.toBuffer())
+        .appendString("\n\n");
   }
 
-  private static Buffer event(String type, JsonObject data) {
-    return Buffer.buffer("event: " + type + "\ndata: ").appendBuffer(data.toBuffer())
-        .appendString("\n\n", StandardCharsets.UTF_8.name());
+  private void flush() {
+    if (pending.length() > 0 && !response.closed()) {
+      response.write(takePending());
+      if (response.writeQueueFull()) {
+        stream.pause();
+      }
+    }
+  }
+
+  private Buffer takePending() {
+    Buffer buffer = pending;
+    pending = Buffer.buffer(1024);
+    return buffer;
   }
 }

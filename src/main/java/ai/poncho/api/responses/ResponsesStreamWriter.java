@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,7 +25,8 @@ import java.util.Map;
  * {@code response.function_call_arguments.delta}…, {@code response.function_call_arguments.done}, then
  * {@code response.output_item.done}; finally {@code response.completed} ({@code response.incomplete} when
  * cut at max_output_tokens, its {@code usage} with the call's {@code cost_usd}; the cost is also the trailer
- * {@code x-poncho-cost-usd}) or {@code response.failed}. Flow control as for chat SSE.
+ * {@code x-poncho-cost-usd}) or {@code response.failed}. Flow control as for chat SSE. The events of one
+ * bus message (one upstream read) go to the socket as one write, as in {@code SseWriter}.
  */
 final class ResponsesStreamWriter {
 
@@ -43,6 +43,8 @@ final class ResponsesStreamWriter {
   private final Map<Integer, StringBuilder> arguments = new HashMap<>();
   private String finishReason;
   private Usage usage;
+  /** The events written since the last socket write. */
+  private Buffer pending = Buffer.buffer(1024);
 
   ResponsesStreamWriter(HttpServerResponse response, RemoteChatStream stream, ResponseObject object) {
     this.response = response;
@@ -62,10 +64,12 @@ final class ResponsesStreamWriter {
     }
     write("response.created", new JsonObject().put("response", object.inProgress(stream.model())));
     write("response.in_progress", new JsonObject().put("response", object.inProgress(stream.model())));
+    flush();
     response.closeHandler(v -> stream.cancel());
     response.drainHandler(v -> stream.resume());
     stream.failureHandler(this::onFailure);
     stream.endHandler(this::onEnd);
+    stream.batchEndHandler(v -> flush());
     stream.handler(this::onChunk);
   }
 
@@ -87,9 +91,6 @@ final class ResponsesStreamWriter {
       if (choice.finishReason() != null) {
         finishReason = choice.finishReason();
       }
-    }
-    if (response.writeQueueFull()) {
-      stream.pause();
     }
   }
 
@@ -160,14 +161,16 @@ final class ResponsesStreamWriter {
     CostHeaders.addToUsage(finished, end.costUsd());
     String type = "incomplete".equals(finished.getString("status")) ? "response.incomplete" : "response.completed";
     CostHeaders.putTrailer(response, end.costUsd());
-    response.end(event(type, new JsonObject().put("response", finished)));
+    write(type, new JsonObject().put("response", finished));
+    response.end(takePending());
   }
 
   private void onFailure(GatewayError error) {
     if (!response.ended() && !response.closed()) {
       String code = error.code() == null ? error.type() : error.code();
-      response.end(event("response.failed", new JsonObject()
-          .put("response", object.failed(stream.model(), output.copy(), code, error.message()))));
+      write("response.failed", new JsonObject()
+          .put("response", object.failed(stream.model(), output.copy(), code, error.message())));
+      response.end(takePending());
     }
   }
 
@@ -184,13 +187,24 @@ final class ResponsesStreamWriter {
   }
 
   private void write(String type, JsonObject data) {
-    response.write(event(type, data));
-  }
-
-  private Buffer event(String type, JsonObject data) {
     JsonObject json = new JsonObject().put("type", type).put("sequence_number", sequence++);
     data.forEach(entry -> json.put(entry.getKey(), entry.getValue()));
-    return Buffer.buffer("event: " + type + "\ndata: ").appendBuffer(json.toBuffer())
-        .appendString("\n\n", StandardCharsets.UTF_8.name());
+    pending.appendString("event: ").appendString(type).appendString("\ndata: ").appendBuffer(json.toBuffer())
+        .appendString("\n\n");
+  }
+
+  private void flush() {
+    if (pending.length() > 0 && !response.closed()) {
+      response.write(takePending());
+      if (response.writeQueueFull()) {
+        stream.pause();
+      }
+    }
+  }
+
+  private Buffer takePending() {
+    Buffer buffer = pending;
+    pending = Buffer.buffer(1024);
+    return buffer;
   }
 }

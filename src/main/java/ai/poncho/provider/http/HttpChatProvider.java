@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -86,7 +85,7 @@ public final class HttpChatProvider implements ChatProvider {
               return;
             }
             try {
-              promise.tryComplete(format.response(call, new JsonObject(result.result())));
+              promise.tryComplete(format.response(call, result.result()));
             } catch (DecodeException e) {
               promise.tryFail(UpstreamErrors.malformed(model, "the body is not JSON"));
             } catch (RuntimeException e) {

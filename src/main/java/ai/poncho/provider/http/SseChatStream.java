@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A streamed upstream response as a {@link ChatStream}. The stream counts as open only once its first
@@ -31,7 +32,7 @@ final class SseChatStream implements ChatStream {
   private final HttpClientResponse response;
   private final WireFormat.StreamTranslator translator;
   private final Promise<ChatStream> opened;
-  private final SseParser parser = new SseParser(this::onEvent);
+  private final SseParser parser = new SseParser((SseParser.RawListener) this::onEvent);
   private final Deque<ChatChunk> pending = new ArrayDeque<>();
   private final long idleMs;
   private Handler<ChatChunk> handler;
@@ -43,9 +44,18 @@ final class SseChatStream implements ChatStream {
   private boolean upstreamEnded;
   private boolean finished;
   private UpstreamException failure;
-  private long firstTokenTimer = -1;
-  private long totalTimer = -1;
-  private long idleTimer = -1;
+  /*
+   * The first-token, total and idle deadlines (System.nanoTime) share one timer, armed for the earliest
+   * and re-armed when it fires before a deadline moved later: a read moves the idle deadline without a
+   * timer of its own (cancelling and setting one per read cost more than the read's parsing).
+   */
+  private final long firstTokenDeadline;
+  private final long totalDeadline;
+  private long idleDeadline;
+  private boolean firstTokenArmed = true;
+  private boolean idleArmed;
+  private long timer = -1;
+  private long timerDeadline;
 
   SseChatStream(Vertx vertx, ModelConfig model, HttpClientRequest request, HttpClientResponse response,
                 WireFormat.StreamTranslator translator, Promise<ChatStream> opened, long firstTokenMs, long totalMs) {
@@ -56,10 +66,10 @@ final class SseChatStream implements ChatStream {
     this.translator = translator;
     this.opened = opened;
     this.idleMs = Math.max(1, model.connection().streamIdleTimeout().toMillis());
-    firstTokenTimer = vertx.setTimer(Math.max(1, firstTokenMs),
-        id -> fail(UpstreamErrors.timeout(model, "no first token within " + model.connection().firstTokenTimeout())));
-    totalTimer = vertx.setTimer(Math.max(1, totalMs),
-        id -> fail(UpstreamErrors.timeout(model, "total time over " + model.timeout())));
+    long now = System.nanoTime();
+    firstTokenDeadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(1, firstTokenMs));
+    totalDeadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(1, totalMs));
+    schedule();
     response.exceptionHandler(cause -> fail(UpstreamErrors.network(model, cause)));
     response.endHandler(v -> onUpstreamEnd());
     response.handler(this::onBuffer);
@@ -84,13 +94,13 @@ final class SseChatStream implements ChatStream {
     drain();
   }
 
-  private void onEvent(String event, String data) {
+  private void onEvent(String event, byte[] data, int from, int to) {
     if (finished || failure != null) {
       return;
     }
-    pending.addAll(translator.onEvent(event, data));
+    pending.addAll(translator.onEvent(event, data, from, to));
     if (!pending.isEmpty() && !opened.future().isComplete()) {
-      vertx.cancelTimer(firstTokenTimer);
+      firstTokenArmed = false;
       armIdle();
       opened.complete(this);
     }
@@ -114,7 +124,7 @@ final class SseChatStream implements ChatStream {
       return;
     }
     upstreamEnded = true;
-    vertx.cancelTimer(firstTokenTimer);
+    firstTokenArmed = false;
     opened.tryComplete(this);
     drain();
   }
@@ -168,7 +178,7 @@ final class SseChatStream implements ChatStream {
         && (handler == null || consumerPaused || pending.size() >= MAX_PENDING);
     if (pause && !upstreamPaused) {
       upstreamPaused = true;
-      vertx.cancelTimer(idleTimer);
+      idleArmed = false;
       response.pause();
     } else if (!pause && upstreamPaused) {
       upstreamPaused = false;
@@ -179,17 +189,55 @@ final class SseChatStream implements ChatStream {
 
   /** A stream silent for the idle timeout is stalled; time spent paused by our own consumer does not count. */
   private void armIdle() {
-    vertx.cancelTimer(idleTimer);
-    if (!finished && !upstreamEnded && !upstreamPaused) {
-      idleTimer = vertx.setTimer(idleMs,
-          id -> fail(UpstreamErrors.timeout(model, "the stream stalled for " + model.connection().streamIdleTimeout())));
+    idleArmed = !finished && !upstreamEnded && !upstreamPaused;
+    if (idleArmed) {
+      idleDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(idleMs);
+      if (timer < 0 || idleDeadline < timerDeadline) {
+        schedule();
+      }
+    }
+  }
+
+  /** The earliest deadline still armed. */
+  private long nextDeadline() {
+    long next = totalDeadline;
+    if (firstTokenArmed) {
+      next = Math.min(next, firstTokenDeadline);
+    }
+    return idleArmed ? Math.min(next, idleDeadline) : next;
+  }
+
+  private void schedule() {
+    vertx.cancelTimer(timer);
+    timerDeadline = nextDeadline();
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timerDeadline - System.nanoTime() + 999_999));
+    timer = vertx.setTimer(delayMs, id -> onTimer());
+  }
+
+  /** Fails with the earliest deadline that passed, or re-arms for the next one. */
+  private void onTimer() {
+    timer = -1;
+    if (finished || failure != null) {
+      return;
+    }
+    long now = System.nanoTime();
+    long next = nextDeadline();
+    if (next - now > 0) {
+      schedule();
+    } else if (firstTokenArmed && next == firstTokenDeadline) {
+      fail(UpstreamErrors.timeout(model, "no first token within " + model.connection().firstTokenTimeout()));
+    } else if (idleArmed && next == idleDeadline) {
+      fail(UpstreamErrors.timeout(model, "the stream stalled for " + model.connection().streamIdleTimeout()));
+    } else {
+      fail(UpstreamErrors.timeout(model, "total time over " + model.timeout()));
     }
   }
 
   private void cancelTimers() {
-    vertx.cancelTimer(firstTokenTimer);
-    vertx.cancelTimer(totalTimer);
-    vertx.cancelTimer(idleTimer);
+    firstTokenArmed = false;
+    idleArmed = false;
+    vertx.cancelTimer(timer);
+    timer = -1;
   }
 
   @Override

@@ -7,16 +7,19 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Reads an OpenAI {@code chat.completion.chunk} event straight into a {@link ChatChunk}: a small JSON
- * scanner over the event's text takes the fields a chunk has as they come and steps over the rest,
+ * scanner over the event's UTF-8 bytes takes the fields a chunk has as they come and steps over the rest,
  * instead of building a {@code JsonObject} tree per event and reading it again (that, and a parser per
- * event, was the largest share of the streamed path's CPU). Strict JSON (RFC 8259); gives the same chunk
- * as {@link ChatChunk#fromJson} of the parsed tree, including the positional index of a tool-call
- * fragment that has none. Only the rare nested parts (usage, tool calls) are read as trees.
+ * event, was the largest share of the streamed path's CPU). It scans bytes, not a decoded string: only
+ * the values a chunk keeps become strings (structural characters, quotes and backslashes are ASCII and
+ * never part of a multi-byte UTF-8 sequence). Strict JSON (RFC 8259); gives the same chunk as
+ * {@link ChatChunk#fromJson} of the parsed tree, including the positional index of a tool-call fragment
+ * that has none. Only the rare nested parts (usage, tool calls) are read as trees.
  */
 final class ChunkReader {
 
@@ -27,29 +30,46 @@ final class ChunkReader {
     }
   }
 
-  private final String text;
+  private final byte[] text;
+  private final int end;
   private int pos;
   /** The current field's name: where it is in the text, or {@code escapedName} when it has escapes. */
   private int nameStart;
   private int nameEnd;
   private String escapedName;
 
-  private ChunkReader(String text) {
+  private ChunkReader(byte[] text, int from, int to) {
     this.text = text;
+    this.pos = from;
+    this.end = to;
   }
 
   /** The chunk of {@code data}, or null when the event carries an {@code error} (the caller reads it whole). */
   static ChatChunk read(String data) throws Malformed {
-    ChunkReader reader = new ChunkReader(data);
+    byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+    return read(bytes, 0, bytes.length);
+  }
+
+  /** As {@link #read(String)}, for the UTF-8 text in {@code data[from, to)}. */
+  static ChatChunk read(byte[] data, int from, int to) throws Malformed {
+    ChunkReader reader = new ChunkReader(data, from, to);
     try {
       ChatChunk chunk = reader.chunk();
-      if (chunk != null && reader.skipSpace() < data.length()) {
+      if (chunk != null && reader.skipSpace() < to) {
         throw new Malformed("an event is not JSON");
       }
       return chunk;
     } catch (IndexOutOfBoundsException | NumberFormatException e) {
       throw new Malformed("an event is not JSON");
     }
+  }
+
+  /** The byte at {@code i}; past the event's end, as reading past a string's end does. */
+  private byte at(int i) {
+    if (i >= end) {
+      throw new IndexOutOfBoundsException(i);
+    }
+    return text[i];
   }
 
   private ChatChunk chunk() throws Malformed {
@@ -178,28 +198,37 @@ final class ChunkReader {
       throw new Malformed("an event is not JSON");
     }
     int start = pos + 1;
-    int end = text.indexOf('"', start);
-    if (end < 0) {
-      throw new Malformed("an event is not JSON");
-    }
-    if (!plain(start, end)) {
+    int close = plainEnd(start);
+    if (close < 0) {
       escapedName = rawString();
     } else {
       escapedName = null;
       nameStart = start;
-      nameEnd = end;
-      pos = end + 1;
+      nameEnd = close;
+      pos = close + 1;
     }
     expect(':');
   }
 
+  /** Names are ASCII: a name with other bytes is never one of them. */
   private boolean named(String name) {
-    return escapedName != null ? escapedName.equals(name)
-        : nameEnd - nameStart == name.length() && text.startsWith(name, nameStart);
+    if (escapedName != null) {
+      return escapedName.equals(name);
+    }
+    int length = name.length();
+    if (nameEnd - nameStart != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (text[nameStart + i] != name.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String currentName() {
-    return escapedName != null ? escapedName : text.substring(nameStart, nameEnd);
+    return escapedName != null ? escapedName : decode(nameStart, nameEnd);
   }
 
   /** After an element: true at a comma (another follows), false at {@code close}. */
@@ -216,8 +245,8 @@ final class ChunkReader {
   }
 
   private int skipSpace() {
-    while (pos < text.length()) {
-      char c = text.charAt(pos);
+    while (pos < end) {
+      byte c = text[pos];
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
         break;
       }
@@ -226,9 +255,10 @@ final class ChunkReader {
     return pos;
   }
 
+  /** The next character that is not white space; a byte of a multi-byte character matches no ASCII one. */
   private char peek() {
     skipSpace();
-    return text.charAt(pos);
+    return (char) (at(pos) & 0xFF);
   }
 
   private void expect(char c) throws Malformed {
@@ -265,36 +295,73 @@ final class ChunkReader {
     return rawNumber();
   }
 
+  /**
+   * From {@code from} (after an opening quote): the closing quote's position when the string has no
+   * escape and no raw control character up to it (its bytes are then the string itself), else -1.
+   */
+  private int plainEnd(int from) {
+    byte[] bytes = text;
+    int to = end;
+    for (int i = from; i < to; i++) {
+      byte c = bytes[i];
+      if (c == '"') {
+        return i;
+      }
+      if (c == '\\' || (c >= 0 && c < 0x20)) {
+        return -1;
+      }
+    }
+    throw new IndexOutOfBoundsException(to);
+  }
+
+  /**
+   * Text {@code [from, to)} as UTF-8. A malformed sequence at its end would be replaced otherwise than
+   * when the whole event is decoded at once (where the closing quote follows it), so a string with a
+   * replacement character is decoded again with that quote.
+   */
+  private String decode(int from, int to) {
+    String value = new String(text, from, to - from, StandardCharsets.UTF_8);
+    if (value.indexOf('\uFFFD') < 0) {
+      return value;
+    }
+    String withQuote = new String(text, from, to + 1 - from, StandardCharsets.UTF_8);
+    return withQuote.substring(0, withQuote.length() - 1);
+  }
+
   /** At the opening quote. */
   private String rawString() throws Malformed {
-    int start = ++pos;
+    int start = pos + 1;
+    int close = plainEnd(start);
+    if (close >= 0) {
+      pos = close + 1;
+      return decode(start, close);
+    }
+    int i = start;
     while (true) {
-      char c = text.charAt(pos);
+      byte c = at(i);
       if (c == '"') {
-        return text.substring(start, pos++);
-      }
-      if (c == '\\') {
         break;
       }
-      if (c < 0x20) {
+      if (c >= 0 && c < 0x20) {
         throw new Malformed("an event is not JSON");
       }
-      pos++;
+      i += c == '\\' ? 2 : 1;
     }
-    StringBuilder out = new StringBuilder(pos - start + 16).append(text, start, pos);
-    while (true) {
-      char c = text.charAt(pos++);
-      if (c == '"') {
-        return out.toString();
-      }
-      if (c < 0x20) {
-        throw new Malformed("an event is not JSON");
-      }
+    pos = i + 1;
+    return unescape(decode(start, i));
+  }
+
+  /** The string of the text between the quotes, which has escapes. */
+  private static String unescape(String raw) throws Malformed {
+    StringBuilder out = new StringBuilder(raw.length());
+    int pos = 0;
+    while (pos < raw.length()) {
+      char c = raw.charAt(pos++);
       if (c != '\\') {
         out.append(c);
         continue;
       }
-      char e = text.charAt(pos++);
+      char e = raw.charAt(pos++);
       switch (e) {
         case '"', '\\', '/' -> out.append(e);
         case 'b' -> out.append('\b');
@@ -305,7 +372,7 @@ final class ChunkReader {
         case 'u' -> {
           int code = 0;
           for (int i = 0; i < 4; i++) {
-            int digit = Character.digit(text.charAt(pos++), 16);
+            int digit = Character.digit(raw.charAt(pos++), 16);
             if (digit < 0) {
               throw new Malformed("an event is not JSON");
             }
@@ -316,43 +383,49 @@ final class ChunkReader {
         default -> throw new Malformed("an event is not JSON");
       }
     }
+    return out.toString();
   }
 
   /** At the first character; numbers as Jackson reads them: Integer, Long or BigInteger, else Double. */
   private Number rawNumber() throws Malformed {
     int start = pos;
-    if (text.charAt(pos) == '-') {
+    boolean negative = at(pos) == '-';
+    if (negative) {
       pos++;
     }
     int digits = digits();
-    if (digits == 0 || (digits > 1 && text.charAt(pos - digits) == '0')) {
+    if (digits == 0 || (digits > 1 && text[pos - digits] == '0')) {
       throw new Malformed("an event is not JSON");
     }
     boolean integral = true;
-    if (pos < text.length() && text.charAt(pos) == '.') {
+    if (pos < end && text[pos] == '.') {
       pos++;
       integral = false;
       if (digits() == 0) {
         throw new Malformed("an event is not JSON");
       }
     }
-    if (pos < text.length() && (text.charAt(pos) == 'e' || text.charAt(pos) == 'E')) {
+    if (pos < end && (text[pos] == 'e' || text[pos] == 'E')) {
       pos++;
       integral = false;
-      if (pos < text.length() && (text.charAt(pos) == '+' || text.charAt(pos) == '-')) {
+      if (pos < end && (text[pos] == '+' || text[pos] == '-')) {
         pos++;
       }
       if (digits() == 0) {
         throw new Malformed("an event is not JSON");
       }
     }
-    String number = text.substring(start, pos);
+    if (integral && digits <= 18) {
+      long value = 0;
+      for (int i = pos - digits; i < pos; i++) {
+        value = value * 10 + (text[i] - '0');
+      }
+      value = negative ? -value : value;
+      return value == (int) value ? (Number) (int) value : (Number) value;
+    }
+    String number = new String(text, start, pos - start, StandardCharsets.ISO_8859_1);
     if (!integral) {
       return Double.parseDouble(number);
-    }
-    if (number.length() <= 18) {
-      long value = Long.parseLong(number);
-      return value == (int) value ? (Number) (int) value : (Number) value;
     }
     BigInteger big = new BigDecimal(number).toBigIntegerExact();
     return big.bitLength() < 64 ? (Number) big.longValue() : big;
@@ -360,15 +433,17 @@ final class ChunkReader {
 
   private int digits() {
     int start = pos;
-    while (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9') {
+    while (pos < end && text[pos] >= '0' && text[pos] <= '9') {
       pos++;
     }
     return pos - start;
   }
 
   private void literal(String word) throws Malformed {
-    if (!text.startsWith(word, pos)) {
-      throw new Malformed("an event is not JSON");
+    for (int i = 0; i < word.length(); i++) {
+      if (pos + i >= end || text[pos + i] != word.charAt(i)) {
+        throw new Malformed("an event is not JSON");
+      }
     }
     pos += word.length();
   }
@@ -392,9 +467,9 @@ final class ChunkReader {
   private void skipValue() throws Malformed {
     char c = peek();
     if (c == '"') {
-      int end = text.indexOf('"', pos + 1);
-      if (end > 0 && plain(pos + 1, end)) {
-        pos = end + 1;
+      int close = plainEnd(pos + 1);
+      if (close >= 0) {
+        pos = close + 1;
       } else {
         rawString();
       }
@@ -415,17 +490,6 @@ final class ChunkReader {
     } else {
       value();
     }
-  }
-
-  /** No escape and no raw control character in {@code [from, to)}: the text is the string itself. */
-  private boolean plain(int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == '\\') {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Any value, as a {@code JsonObject} tree would hold it (null as null). */

@@ -10,11 +10,15 @@ import ai.poncho.provider.ProviderCall;
 import ai.poncho.provider.http.Bodies;
 import ai.poncho.provider.http.UpstreamErrors;
 import ai.poncho.provider.http.WireFormat;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The OpenAI chat-completions wire format, shared by OpenAI, DeepSeek, Z.AI, Ollama, vLLM and any
@@ -64,7 +68,17 @@ public final class OpenAiFormat implements WireFormat {
     if (body.getValue("choices") == null) {
       throw UpstreamErrors.malformed(call.model(), "no choices in the completion");
     }
-    ChatResponse response = ChatResponse.fromJson(body);
+    return normalised(call, ChatResponse.fromJson(body));
+  }
+
+  /** Reads the usual body without a tree ({@link CompletionReader}); any other through the tree, as before. */
+  @Override
+  public ChatResponse response(ProviderCall call, Buffer body) {
+    ChatResponse read = CompletionReader.read(body);
+    return read != null ? normalised(call, read) : response(call, new JsonObject(body));
+  }
+
+  private static ChatResponse normalised(ProviderCall call, ChatResponse response) {
     List<ChatResponse.Choice> choices = new ArrayList<>();
     response.choices().forEach(choice -> choices.add(new ChatResponse.Choice(choice.index(), choice.message(),
         finishReason(choice.finishReason()))));
@@ -93,6 +107,8 @@ public final class OpenAiFormat implements WireFormat {
 
   private static final class Translator implements StreamTranslator {
 
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
     private final ModelConfig model;
     private boolean done;
 
@@ -102,39 +118,67 @@ public final class OpenAiFormat implements WireFormat {
 
     @Override
     public List<ChatChunk> onEvent(String event, String data) {
-      if (data.trim().equals("[DONE]")) {
+      byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+      return onEvent(event, bytes, 0, bytes.length);
+    }
+
+    /** Reads the event's bytes as they came: the event is never decoded as a whole. */
+    @Override
+    public List<ChatChunk> onEvent(String event, byte[] data, int from, int to) {
+      if (isDone(data, from, to)) {
         done = true;
         return List.of();
       }
       ChatChunk chunk;
       try {
-        chunk = ChunkReader.read(data);
+        chunk = ChunkReader.read(data, from, to);
       } catch (ChunkReader.Malformed e) {
         throw UpstreamErrors.malformed(model, e.getMessage());
       }
       if (chunk == null) {
         JsonObject json;
         try {
-          json = new JsonObject(data);
+          json = new JsonObject(new String(data, from, to - from, StandardCharsets.UTF_8));
         } catch (DecodeException e) {
           throw UpstreamErrors.malformed(model, "an event is not JSON");
         }
         throw UpstreamErrors.streamError(model, json);
       }
-      List<ChatChunk.Choice> choices = new ArrayList<>();
-      for (ChatChunk.Choice choice : chunk.choices()) {
+      List<ChatChunk.Choice> choices = new ArrayList<>(chunk.choices().size());
+      boolean unchanged = chunk.created() != 0;
+      for (int i = 0; i < chunk.choices().size(); i++) {
+        ChatChunk.Choice choice = chunk.choices().get(i);
         ChatChunk.Delta delta = choice.delta();
         boolean empty = delta.role() == null && delta.content() == null && delta.toolCalls() == null;
         if (!empty || choice.finishReason() != null) {
-          choices.add(new ChatChunk.Choice(choice.index(), delta, finishReason(choice.finishReason())));
+          String finishReason = finishReason(choice.finishReason());
+          unchanged &= choice.stopSequence() == null && Objects.equals(finishReason, choice.finishReason());
+          choices.add(new ChatChunk.Choice(choice.index(), delta, finishReason));
+        } else {
+          unchanged = false;
         }
       }
       if (choices.isEmpty() && chunk.usage() == null) {
         // e.g. a reasoning_content-only delta: a vendor extra the client did not ask for
         return List.of();
       }
+      if (unchanged) {
+        // the common event: nothing to normalise, so the chunk as read is the answer
+        return List.of(chunk);
+      }
       return List.of(new ChatChunk(chunk.id(), chunk.created() == 0 ? System.currentTimeMillis() / 1000
           : chunk.created(), chunk.model(), choices, chunk.usage()));
+    }
+
+    /** {@code [DONE]}, with white space around it as {@link String#trim()} allows. */
+    private static boolean isDone(byte[] data, int from, int to) {
+      while (from < to && (data[from] & 0xFF) <= ' ') {
+        from++;
+      }
+      while (to > from && (data[to - 1] & 0xFF) <= ' ') {
+        to--;
+      }
+      return Arrays.equals(data, from, to, DONE, 0, DONE.length);
     }
 
     @Override

@@ -45,6 +45,8 @@ public final class StreamPump {
   private boolean finished;
   private long stallTimer = -1;
   private long firstChunkNanos;
+  /** The provider's id of the answer (its first chunk's), for the attempt's trace span. */
+  private String responseId;
   private String finishReason;
   private Usage usage;
   /** Chunks of the current upstream read not sent yet; null when the stream has no read groups. */
@@ -108,6 +110,9 @@ public final class StreamPump {
     if (firstChunkNanos == 0 && !chunk.choices().isEmpty()) {
       firstChunkNanos = System.nanoTime() - startNanos;
     }
+    if (responseId == null) {
+      responseId = chunk.id();
+    }
     if (chunk.finishReason() != null) {
       finishReason = chunk.finishReason();
     }
@@ -159,7 +164,7 @@ public final class StreamPump {
       stream.cancel();
       flush();
       bus.send(sink, new StreamFailure(streamId, error), Tracing.UNTRACED);
-      finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
+      finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos, responseId));
     }
   }
 
@@ -173,7 +178,7 @@ public final class StreamPump {
       GatewayError error = GatewayError.of(ErrorKind.TIMEOUT, "stream_stalled", null,
           "The client read nothing for " + stallSeconds() + " s, so the stream was stopped.");
       bus.send(sink, new StreamFailure(streamId, error), Tracing.UNTRACED);
-      finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
+      finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos, responseId));
     }
   }
 
@@ -184,7 +189,7 @@ public final class StreamPump {
 
   private void cancel() {
     stream.cancel();
-    finish(new StreamOutcome(FinishReason.CANCELLED, usage, null, true, firstChunkNanos));
+    finish(new StreamOutcome(FinishReason.CANCELLED, usage, null, true, firstChunkNanos, responseId));
   }
 
   /**
@@ -201,7 +206,7 @@ public final class StreamPump {
       StreamEnd end = new StreamEnd(streamId, finishReason, usage, model, meter.costUsd(counted.result()));
       meter.settle(counted.result()).onComplete(settled -> {
         bus.send(sink, end, Tracing.UNTRACED);
-        finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos));
+        finish(new StreamOutcome(finishReason, usage, null, false, firstChunkNanos, responseId));
       });
     });
   }
@@ -222,7 +227,7 @@ public final class StreamPump {
     }
     flush();
     bus.send(sink, new StreamFailure(streamId, error), Tracing.UNTRACED);
-    finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos));
+    finish(new StreamOutcome(finishReason, usage, error, false, firstChunkNanos, responseId));
   }
 
   /** A stream that ends without the provider's usage counts what the meter saw. */
@@ -233,7 +238,7 @@ public final class StreamPump {
     counted(result.usage()).onComplete(counted -> {
       meter.settle(counted.result());
       outcome.complete(result.usage() != null ? result : new StreamOutcome(result.finishReason(), counted.result(),
-          result.error(), result.cancelled(), result.firstChunkNanos()));
+          result.error(), result.cancelled(), result.firstChunkNanos(), result.responseId()));
     });
   }
 }

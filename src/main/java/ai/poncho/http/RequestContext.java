@@ -4,6 +4,7 @@ import ai.poncho.chat.Ids;
 import ai.poncho.logging.RequestLog;
 import ai.poncho.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -30,13 +31,22 @@ public final class RequestContext {
 
   /**
    * With tracing on: answers with the {@code traceparent} of the request's server span, so a client can
-   * find its trace, and names the request id on that span.
+   * find its trace, and names the request id and the matched route on that span.
    */
   public static void traceparent(RoutingContext ctx) {
     String traceparent = Tracing.traceparent();
     if (traceparent != null) {
       ctx.response().putHeader(TRACEPARENT, traceparent);
-      Span.current().setAttribute("poncho.request_id", id(ctx));
+      Span span = Span.current();
+      span.setAttribute("poncho.request_id", id(ctx));
+      // Named "{method} {route}" as the HTTP conventions ask, once the route that answers is known.
+      ctx.addHeadersEndHandler(v -> {
+        Route route = ctx.currentRoute();
+        if (route != null && route.getPath() != null) {
+          span.updateName(ctx.request().method().name() + " " + route.getPath());
+          span.setAttribute("http.route", route.getPath());
+        }
+      });
     }
     ctx.next();
   }

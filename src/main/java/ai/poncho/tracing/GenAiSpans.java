@@ -212,6 +212,9 @@ public final class GenAiSpans {
         span.addEvent("gen_ai.first_token", Attributes.of(TTFT_MS, firstChunkNanos / 1e6), at, TimeUnit.NANOSECONDS);
       }
       usage(span, outcome.usage());
+      if (outcome.responseId() != null) {
+        span.setAttribute(RESPONSE_ID, outcome.responseId());
+      }
       if (outcome.finishReason() != null) {
         span.setAttribute(FINISH_REASONS, List.of(outcome.finishReason()));
       }

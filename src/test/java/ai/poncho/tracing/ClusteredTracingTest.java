@@ -49,7 +49,7 @@ class ClusteredTracingTest {
 
         List<ReceivedSpan> spans = TracingTest.awaitTrace(collector, traceId, "dispatch up", 1);
         ReceivedSpan http = spans.stream().filter(span -> span.kind().equals("SPAN_KIND_SERVER")
-            && span.name().equals("POST")).findFirst().orElseThrow();
+            && span.name().equals("POST /v1/chat/completions")).findFirst().orElseThrow();
         assertThat(http.service()).isEqualTo("node-a");
         ReceivedSpan dispatch = TracingTest.one(spans, "dispatch up");
         assertThat(dispatch.service()).isEqualTo("node-b");

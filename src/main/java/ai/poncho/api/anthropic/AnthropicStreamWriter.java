@@ -9,8 +9,8 @@ import ai.poncho.error.AnthropicErrors;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.ChatCompletionsHandler;
 import ai.poncho.http.CostHeaders;
+import ai.poncho.http.SseBatch;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -48,12 +48,13 @@ final class AnthropicStreamWriter {
   private long pingTimer = -1;
   private boolean started;
   /** The events written since the last socket write. */
-  private Buffer pending = Buffer.buffer(1024);
+  private final SseBatch pending;
 
   AnthropicStreamWriter(Vertx vertx, HttpServerResponse response, RemoteChatStream stream, String messageId,
                         int estimatedInputTokens, long pingIntervalMs) {
     this.vertx = vertx;
     this.response = response;
+    this.pending = new SseBatch(response);
     this.stream = stream;
     this.messageId = messageId;
     this.estimatedInputTokens = estimatedInputTokens;
@@ -193,7 +194,7 @@ final class AnthropicStreamWriter {
     write("message_delta", messageDelta);
     CostHeaders.putTrailer(response, end.costUsd());
     write("message_stop", new JsonObject().put("type", "message_stop"));
-    response.end(takePending());
+    response.end(pending.take());
   }
 
   private void onFailure(GatewayError error) {
@@ -201,7 +202,7 @@ final class AnthropicStreamWriter {
     if (!response.ended() && !response.closed()) {
       start(null);
       write("error", new JsonObject().put("type", "error").put("error", AnthropicErrors.error(error)));
-      response.end(takePending());
+      response.end(pending.take());
     }
   }
 
@@ -213,22 +214,12 @@ final class AnthropicStreamWriter {
   }
 
   private void write(String type, JsonObject data) {
-    pending.appendString("event: ").appendString(type).appendString("\ndata: ").appendBuffer(data.toBuffer())
-        .appendString("\n\n");
+    pending.add(type, data.toBuffer());
   }
 
   private void flush() {
-    if (pending.length() > 0 && !response.closed()) {
-      response.write(takePending());
-      if (response.writeQueueFull()) {
-        stream.pause();
-      }
+    if (pending.flush()) {
+      stream.pause();
     }
-  }
-
-  private Buffer takePending() {
-    Buffer buffer = pending;
-    pending = Buffer.buffer(1024);
-    return buffer;
   }
 }

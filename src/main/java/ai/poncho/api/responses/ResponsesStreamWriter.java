@@ -9,7 +9,7 @@ import ai.poncho.chat.Usage;
 import ai.poncho.error.GatewayError;
 import ai.poncho.http.ChatCompletionsHandler;
 import ai.poncho.http.CostHeaders;
-import io.vertx.core.buffer.Buffer;
+import ai.poncho.http.SseBatch;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -44,10 +44,11 @@ final class ResponsesStreamWriter {
   private String finishReason;
   private Usage usage;
   /** The events written since the last socket write. */
-  private Buffer pending = Buffer.buffer(1024);
+  private final SseBatch pending;
 
   ResponsesStreamWriter(HttpServerResponse response, RemoteChatStream stream, ResponseObject object) {
     this.response = response;
+    this.pending = new SseBatch(response);
     this.stream = stream;
     this.object = object;
   }
@@ -162,7 +163,7 @@ final class ResponsesStreamWriter {
     String type = "incomplete".equals(finished.getString("status")) ? "response.incomplete" : "response.completed";
     CostHeaders.putTrailer(response, end.costUsd());
     write(type, new JsonObject().put("response", finished));
-    response.end(takePending());
+    response.end(pending.take());
   }
 
   private void onFailure(GatewayError error) {
@@ -170,7 +171,7 @@ final class ResponsesStreamWriter {
       String code = error.code() == null ? error.type() : error.code();
       write("response.failed", new JsonObject()
           .put("response", object.failed(stream.model(), output.copy(), code, error.message())));
-      response.end(takePending());
+      response.end(pending.take());
     }
   }
 
@@ -189,22 +190,12 @@ final class ResponsesStreamWriter {
   private void write(String type, JsonObject data) {
     JsonObject json = new JsonObject().put("type", type).put("sequence_number", sequence++);
     data.forEach(entry -> json.put(entry.getKey(), entry.getValue()));
-    pending.appendString("event: ").appendString(type).appendString("\ndata: ").appendBuffer(json.toBuffer())
-        .appendString("\n\n");
+    pending.add(type, json.toBuffer());
   }
 
   private void flush() {
-    if (pending.length() > 0 && !response.closed()) {
-      response.write(takePending());
-      if (response.writeQueueFull()) {
-        stream.pause();
-      }
+    if (pending.flush()) {
+      stream.pause();
     }
-  }
-
-  private Buffer takePending() {
-    Buffer buffer = pending;
-    pending = Buffer.buffer(1024);
-    return buffer;
   }
 }
